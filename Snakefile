@@ -1,0 +1,26 @@
+# FrankenModels: rebuild the paper from real computations.
+#   snakemake --cores 2 --configfile config/cpu.yaml config/local-sst2.yaml   (laptop scale)
+#   snakemake --profile slurm                                                 (published study)
+
+
+# The published study is the default; a --configfile replaces it rather than being merged
+# into it, so a laptop or test config never inherits a key it did not set.
+if not workflow.config_settings.configfiles:
+
+    configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/models.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/paper.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        expand("paper/{name}.pdf", name=PAPERS),

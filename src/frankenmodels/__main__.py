@@ -1,0 +1,7 @@
+"""Allow ``python -m frankenmodels``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

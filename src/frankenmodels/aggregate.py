@@ -1,0 +1,43 @@
+"""Gather the per-job JSON/CSV files into the tidy tables the statistics and paper read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from frankenmodels.io import read_json
+
+KEYS = ("split", "seed", "variant")
+
+
+def metrics_table(metric_files: Sequence[str]) -> pd.DataFrame:
+    """One row per (split, seed, variant, metric)."""
+    rows = []
+    for path in metric_files:
+        record = read_json(path)
+        for metric, value in record["metrics"].items():
+            rows.append({**{key: record[key] for key in KEYS}, "metric": metric, "value": value})
+    return _sorted(pd.DataFrame(rows), [*KEYS, "metric"])
+
+
+def predictions_table(metric_files: Sequence[str], prediction_files: Sequence[str]) -> pd.DataFrame:
+    """Per-example predictions; the keys come from the metrics file written beside each."""
+    if len(metric_files) != len(prediction_files):
+        raise ValueError("every predictions file needs the metrics file written beside it")
+    frames = []
+    for metrics_path, predictions_path in zip(metric_files, prediction_files, strict=True):
+        record = read_json(metrics_path)
+        frame = pd.read_csv(predictions_path, usecols=["example", "label", "prediction"])
+        frames.append(frame.assign(**{key: record[key] for key in KEYS}))
+    table = pd.concat(frames, ignore_index=True)
+    return _sorted(table[[*KEYS, "example", "label", "prediction"]], [*KEYS, "example"])
+
+
+def records_table(files: Sequence[str], sort_by: Sequence[str]) -> pd.DataFrame:
+    """One row per JSON record (efficiency per variant, training summary per seed)."""
+    return _sorted(pd.DataFrame([read_json(path) for path in files]), list(sort_by))
+
+
+def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.sort_values(columns, kind="stable").reset_index(drop=True)

@@ -1,0 +1,82 @@
+"""Command line: ``python -m frankenmodels <command> ...``.
+
+Each command is a (register, run) pair in COMMANDS; adding one means writing those two
+functions and adding a line there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+
+def _add_surgery(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "surgery",
+        help="apply a layer plan to a model and save the result",
+        description=(
+            "Apply a layer plan (this library's YAML, one op spec, or a mergekit passthrough "
+            "config) to a local model folder and write a checkpoint transformers can load."
+        ),
+    )
+    parser.add_argument("--model", required=True, help="local model folder (the base model)")
+    parser.add_argument("--plan", required=True, help="plan YAML file")
+    parser.add_argument("--out", help="output folder for the new checkpoint")
+    parser.add_argument("--gguf-file", help="GGUF file name inside --model")
+    parser.add_argument("--donor", help="second model folder, for cross-model plans")
+    parser.add_argument("--donor-gguf-file", help="GGUF file name inside --donor")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print the layer list and parameter counts only"
+    )
+    return parser
+
+
+def _run_surgery(args: argparse.Namespace) -> int:
+    # Imported here so `--help` and other commands do not pay for importing torch.
+    from .surgery.command import SurgeryRequest, run_surgery
+
+    if not args.dry_run and not args.out:
+        print("error: --out is required unless --dry-run", file=sys.stderr)
+        return 2
+    run_surgery(
+        SurgeryRequest(
+            model=args.model,
+            plan=args.plan,
+            out=args.out,
+            gguf_file=args.gguf_file,
+            donor=args.donor,
+            donor_gguf_file=args.donor_gguf_file,
+            dry_run=args.dry_run,
+        )
+    )
+    return 0
+
+
+Register = Callable[[argparse._SubParsersAction], argparse.ArgumentParser]
+COMMANDS: dict[str, tuple[Register, Callable[[argparse.Namespace], int]]] = {
+    "surgery": (_add_surgery, _run_surgery),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="frankenmodels", description="FrankenModels: layer surgery on transformer models."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for register, run in COMMANDS.values():
+        register(sub).set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ValueError as err:  # PlanError included: report it as one line, not a traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

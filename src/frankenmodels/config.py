@@ -1,0 +1,86 @@
+"""Check a workflow configuration before any job runs, with one-line errors naming the key.
+
+The JSON schema catches wrong types, unknown keys and out-of-range values; the checks here
+need more than one key at a time (a local path that must exist, a layer index that must be
+below the model's depth, a focus variant that must be one of the planned variants).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot run; str() is one line naming the key and the fix."""
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def check_schema(config: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Raise ConfigError for the most relevant schema violation."""
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is None:
+        return
+    key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        raise ConfigError(f"config key {key}: unknown key(s) {unknown}; allowed: {allowed}")
+    if error.validator == "required":
+        raise ConfigError(f"config key {key}: {error.message}")
+    raise ConfigError(f"config key {key}: {error.message}")
+
+
+def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Insert schema defaults for absent keys, recursively, in place."""
+    for name, sub in schema.get("properties", {}).items():
+        if name not in config and "default" in sub:
+            config[name] = _copy(sub["default"])
+        if isinstance(config.get(name), dict) and "properties" in sub:
+            fill_defaults(config[name], sub)
+
+
+def _copy(value: Any) -> Any:
+    return yaml.safe_load(yaml.safe_dump(value))
+
+
+def check_semantics(config: dict[str, Any], variant_names: list[str]) -> None:
+    """Cross-key checks the schema cannot express."""
+    data, model, stats = config["data"], config["model"], config["stats"]
+    if data["source"] not in data:
+        raise ConfigError(
+            f"config key data.{data['source']}: required for data.source: {data['source']}"
+        )
+    if data["source"] == "local":
+        local = data["local"]
+        for split in ("train", "validation"):
+            path = Path(local["dir"]) / local[split]
+            if not path.is_file():
+                raise ConfigError(f"config key data.local.{split}: {path} does not exist")
+    needed = {"hub": "id", "local": "dir", "package": "package", "config": "architecture"}
+    if needed[model["source"]] not in model:
+        raise ConfigError(
+            f"config key model.{needed[model['source']]}: required for model.source: "
+            f"{model['source']}"
+        )
+    if model["source"] == "local" and not (Path(model["dir"]) / "config.json").is_file():
+        raise ConfigError(f"config key model.dir: {model['dir']}/config.json does not exist")
+    if model["source"] == "config" and "tokenizer" not in model:
+        raise ConfigError("config key model.tokenizer: required for model.source: config")
+    for key in ("focus_variant", "base_variant"):
+        if stats[key] not in variant_names:
+            raise ConfigError(
+                f"config key stats.{key}: {stats[key]!r} is not a planned variant "
+                f"(variants: {', '.join(variant_names)})"
+            )
+    if stats["selection"]["enabled"] and data["selection_size"] == 0:
+        raise ConfigError(
+            "config key data.selection_size: must be > 0 when stats.selection.enabled is true"
+        )

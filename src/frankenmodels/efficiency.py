@@ -1,0 +1,85 @@
+"""What a variant costs: parameters, peak memory and latency per batch.
+
+Peak memory is the CUDA allocator's peak on a GPU and, on the CPU, the process's peak
+resident set (VmHWM) over the timed forward passes, reset just before them so that loading
+and surgery do not count; the two methods are not comparable with each other, so the method
+is recorded with the number. Latency is measured after warm-up, synchronised on a GPU, and
+summarised by the median and the interquartile range of repeated timings.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from frankenmodels.batching import encode, pad_batch
+from frankenmodels.runtime import autocast
+
+
+def reset_peak_memory(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        return
+    try:  # Linux: writing 5 resets the peak resident set to the current one.
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # then the peak since process start is reported (see peak_memory_mb)
+
+
+def peak_memory_mb(device: torch.device) -> tuple[float, str]:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20, "cuda_max_allocated"
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024, "process_rss"
+    except OSError:
+        pass
+    # Elsewhere ru_maxrss (KiB on Linux, bytes on macOS) is the peak since process start.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "process_rss_since_start"
+
+
+@torch.inference_mode()
+def measure_latency(
+    model,
+    tokenizer,
+    texts,
+    *,
+    batch_size: int,
+    max_length: int,
+    warmup: int,
+    repeats: int,
+    device: torch.device,
+) -> dict[str, float]:
+    """Median and quartiles, in ms, of one forward pass over a fixed batch of real texts."""
+    model.to(device).eval()
+    ids = encode(tokenizer, list(texts)[:batch_size], max_length)
+    batch = {k: v.to(device) for k, v in pad_batch(ids, tokenizer.pad_token_id).items()}
+    reset_peak_memory(device)
+    timings = []
+    for run in range(warmup + repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        with autocast(device):
+            model(**batch)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        if run >= warmup:
+            timings.append((time.perf_counter() - start) * 1000)
+    p25, median, p75 = np.percentile(timings, [25, 50, 75])
+    memory, method = peak_memory_mb(device)
+    return {
+        "latency_ms_median": float(median),
+        "latency_ms_p25": float(p25),
+        "latency_ms_p75": float(p75),
+        "batch_size": len(ids),
+        "sequence_length": int(batch["input_ids"].shape[1]),
+        "repeats": repeats,
+        "peak_memory_mb": float(memory),
+        "memory_method": method,
+    }

@@ -1,0 +1,43 @@
+"""Layer surgery: plans as data, executed on BERT-like, GPT-2 and Llama-style models.
+
+Quick use::
+
+    from frankenmodels.surgery import Plan, apply_plan, count_parameters
+    plan = Plan.duplicate(num_layers=12, layer=6)      # 0 1 2 3 4 5 6 6 7 8 9 10 11
+    new = apply_plan(model, plan)                       # shared weights; `model` unchanged
+    unique, effective = count_parameters(new)
+
+See docs/surgery.md for every operation, the memory modes and the command line.
+"""
+
+from .apply import apply_plan
+from .families import LayerStack, UnsupportedModelError, find_layer_stack
+from .mergekit import from_mergekit, to_mergekit
+from .params import count_parameters
+from .plan import LayerSource, Plan, PlanError
+from .planfile import dump_plan, load_plan, read_plan
+from .save import materialize, save_model
+from .sweeps import Variant, expand, expand_variants, plan_from_spec, variant_family
+
+__all__ = [
+    "LayerSource",
+    "LayerStack",
+    "Plan",
+    "PlanError",
+    "UnsupportedModelError",
+    "Variant",
+    "apply_plan",
+    "count_parameters",
+    "dump_plan",
+    "expand",
+    "expand_variants",
+    "find_layer_stack",
+    "from_mergekit",
+    "load_plan",
+    "materialize",
+    "plan_from_spec",
+    "read_plan",
+    "save_model",
+    "to_mergekit",
+    "variant_family",
+]

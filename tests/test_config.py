@@ -1,0 +1,109 @@
+"""Bad configurations fail before any job runs, with one line that names the key."""
+
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from frankenmodels.config import ConfigError, check_schema, check_semantics, fill_defaults, load_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+
+
+def _config(name="test.yaml"):
+    return yaml.safe_load((ROOT / "config" / name).read_text())
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml", "local-sst2.yaml"])
+def test_shipped_configs_are_valid_yaml(name):
+    assert isinstance(_config(name), dict)
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml"])
+def test_shipped_configs_pass_the_schema(name):
+    check_schema(_config(name), SCHEMA)
+
+
+def test_defaults_are_filled_from_the_schema():
+    config = _config()
+    config["training"].pop("weight_decay", None)
+    fill_defaults(config, SCHEMA)
+    assert config["training"]["weight_decay"] == 0.0
+    assert config["stats"]["alpha"] == 0.05
+    assert config["efficiency"]["memory_mode"] == "copy"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda c: c["training"].update(learnin_rate=1e-3), r"training: unknown key\(s\) \['learnin_rate'\]"),
+        (lambda c: c["training"].update(seeds=[]), r"training\.seeds: \[\] should be non-empty"),
+        (lambda c: c["training"].update(learning_rate=-1), r"training\.learning_rate: -1"),
+        (lambda c: c["training"].update(learning_rate="fast"), r"training\.learning_rate: 'fast'"),
+        (lambda c: c["model"].pop("num_layers"), r"model: 'num_layers' is a required property"),
+        (lambda c: c.update(extra=1), r"\(top level\): unknown key\(s\) \['extra'\]"),
+    ],
+)
+def test_schema_errors_name_the_key(mutate, message):
+    config = _config()
+    mutate(config)
+    with pytest.raises(ConfigError, match=message) as caught:
+        check_schema(config, SCHEMA)
+    assert "\n" not in str(caught.value)
+
+
+def _semantic(config, variants):
+    fill_defaults(config, SCHEMA)
+    check_semantics(config, variants)
+
+
+def test_missing_local_path_is_named(tmp_path):
+    config = _config()
+    config["data"].update(source="local", local={"dir": str(tmp_path), "train": "t.tsv",
+                                                 "validation": "v.tsv"})
+    with pytest.raises(ConfigError, match=r"data\.local\.train: .*t\.tsv does not exist"):
+        _semantic(config, ["base", "dup2"])
+
+
+def test_focus_variant_must_be_planned():
+    config = _config()
+    config["stats"]["focus_variant"] = "dup9"
+    with pytest.raises(ConfigError, match=r"stats\.focus_variant: 'dup9' is not a planned variant"):
+        _semantic(config, ["base", "dup2"])
+
+
+def test_selection_needs_a_selection_split():
+    config = _config()
+    config["data"]["selection_size"] = 0
+    with pytest.raises(ConfigError, match=r"data\.selection_size"):
+        _semantic(config, ["base", "dup2"])
+
+
+def _dry_run(tmp_path, config):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda c: c["variants"].append({"name": "dup9", "op": "duplicate", "layer": 9}),
+         "Invalid configuration: config key variants:"),
+        (lambda c: c["training"].update(seeds=[]), "config key training.seeds"),
+    ],
+)
+def test_snakemake_stops_before_any_job(tmp_path, mutate, message):
+    config = copy.deepcopy(_config())
+    mutate(config)
+    result = _dry_run(tmp_path, config)
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "Building DAG" not in result.stdout + result.stderr

@@ -1,0 +1,451 @@
+"""The report stage: macros, tables and both papers, from a small fixed results set.
+
+The fixture is config/test.yaml's study (4 layers, base and dup0..dup3) with 3 seeds and
+designed accuracies, in exactly the formats of docs/CONTRACTS.md; tests.csv and
+selection.json come from the real stats stage, so the claims have real tests behind them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from frankenmodels.config import fill_defaults, load_schema
+from frankenmodels.report import latex
+from frankenmodels.report.numbers import Inputs, build_numbers, cfg, write_numbers
+from frankenmodels.report.tables import build_tables, write_tables
+from frankenmodels.stats import analyse
+from frankenmodels.variant_table import describe_variants
+
+REPO = Path(__file__).resolve().parents[1]
+PAPER = REPO / "paper"
+SEEDS = [42, 43, 44]
+N_EXAMPLES = 2000
+METRICS = [
+    "accuracy",
+    "f1_weighted",
+    "precision_weighted",
+    "recall_weighted",
+    "f1_binary",
+    "precision_binary",
+    "recall_binary",
+]
+BASE_CORRECT = {42: 1800, 43: 1820, 44: 1810}  # accuracy 0.900, 0.910, 0.905
+# Per-seed change in correctly classified examples; dup2 is the focus variant.
+GAINS = {"dup0": [-6, -2, -4], "dup1": [2, -1, 2], "dup2": [11, 12, 12], "dup3": [1, 2, -1]}
+FIGURES = ("layer_impact", "seed_pairs", "tradeoff", "layer_ci")
+
+
+def make_config() -> dict:
+    """config/test.yaml with the schema's defaults filled in, as the Snakefile sees it."""
+    config = yaml.safe_load((REPO / "config" / "test.yaml").read_text())
+    fill_defaults(config, load_schema(REPO / "workflow" / "schemas" / "config.schema.yaml"))
+    config["model"]["name"] = "tiny_bert#1 & co"  # LaTeX special characters on purpose
+    config["training"]["seeds"] = SEEDS
+    config["stats"]["bootstrap_resamples"] = 999
+    return config
+
+
+def make_variants(config: dict) -> pd.DataFrame:
+    variants = describe_variants(config["variants"], config["model"]["num_layers"])
+    return variants[variants["variant"].isin(["base", *GAINS])].reset_index(drop=True)
+
+
+def _correct(variant: str, i: int, seed: int, gains: dict[str, list[int]]) -> int:
+    return BASE_CORRECT[seed] + (0 if variant == "base" else gains[variant][i])
+
+
+def make_metrics(gains: dict[str, list[int]]) -> pd.DataFrame:
+    """Accuracy exactly as the predictions give it; the other metrics at fixed offsets."""
+    rows = []
+    for split, shift in (("validation", 0), ("selection", -20)):
+        for i, seed in enumerate(SEEDS):
+            for variant in ["base", *gains]:
+                acc = (_correct(variant, i, seed, gains) + shift) / N_EXAMPLES
+                for j, metric in enumerate(METRICS):
+                    value = round(acc + 0.0003 * j, 6)
+                    rows.append(
+                        dict(split=split, seed=seed, variant=variant, metric=metric, value=value)
+                    )
+    return pd.DataFrame(rows)
+
+
+def make_predictions(gains: dict[str, list[int]]) -> pd.DataFrame:
+    """Validation predictions: the first k examples right, the rest wrong (for McNemar)."""
+    labels = np.arange(N_EXAMPLES) % 2
+    frames = []
+    for i, seed in enumerate(SEEDS):
+        for variant in ["base", *gains]:
+            right = np.arange(N_EXAMPLES) < _correct(variant, i, seed, gains)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "split": "validation",
+                        "seed": seed,
+                        "variant": variant,
+                        "example": np.arange(N_EXAMPLES),
+                        "label": labels,
+                        "prediction": np.where(right, labels, 1 - labels),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_efficiency() -> pd.DataFrame:
+    rows = []
+    for variant, depth, eff, mem, lat in [
+        ("base", 4, 10_000_000, 120.0, 18.3),
+        *[(f"dup{k}", 5, 11_500_000, 124.8, 20.1) for k in range(4)],
+    ]:
+        rows.append(
+            {
+                "variant": variant,
+                "depth": depth,
+                "params_unique": eff,  # memory_mode copy: every use is a stored tensor
+                "params_effective": eff,
+                "peak_memory_mb": mem,
+                "memory_method": "cuda_max_allocated",
+                "latency_ms_median": lat,
+                "latency_ms_p25": lat - 0.4,
+                "latency_ms_p75": lat + 0.5,
+                "batch_size": 32,
+                "repeats": 50,
+                "device": "cuda",
+                "device_name": "Fake GPU_X #1",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def make_training() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "seed": s,
+                "train_examples": 2000,
+                "epochs": 2,
+                "steps": 250,
+                "wall_seconds": 300.0 + i,
+                "examples_per_second": 13.3,
+                "final_loss": 0.21,
+                "device": "cuda",
+                "device_name": "Fake GPU_X #1",
+            }
+            for i, s in enumerate(SEEDS)
+        ]
+    )
+
+
+def make_inputs(gains: dict[str, list[int]] | None = None, *, selection: bool = True) -> Inputs:
+    """The fixture; tests.csv and selection.json come from the real stats stage (cached:
+    its bootstrap takes a few seconds)."""
+    key = tuple(sorted((k, tuple(v)) for k, v in (gains or GAINS).items()))
+    return _inputs(key, selection)
+
+
+@functools.cache
+def _inputs(gains_key: tuple, selection: bool) -> Inputs:
+    gains = {k: list(v) for k, v in gains_key}
+    config = make_config()
+    config["stats"]["selection"]["enabled"] = selection
+    metrics, variants = make_metrics(gains), make_variants(config)
+    result = analyse(metrics, make_predictions(gains), variants, config["stats"])
+    return Inputs(
+        config=config,
+        metrics=metrics,
+        efficiency=make_efficiency(),
+        training=make_training(),
+        tests=result.tests,
+        selection=result.selection,
+        variants=variants,
+    )
+
+
+def write_inputs(inp: Inputs, folder: Path) -> dict[str, Path]:
+    """The fixture as files, in the contract formats."""
+    paths = {
+        n: folder / f"{n}.csv" for n in ("metrics", "efficiency", "training", "tests", "variants")
+    }
+    for name, path in paths.items():
+        getattr(inp, name).to_csv(path, index=False)
+    paths["selection"] = folder / "selection.json"
+    paths["selection"].write_text(json.dumps(inp.selection))
+    return paths
+
+
+def flags(macros) -> dict[str, bool]:
+    return {m.name: m.value for m in macros if m.is_flag}
+
+
+def tex_of(macros, name: str) -> str:
+    return macros[name].tex
+
+
+# --------------------------------------------------------------------------- latex helpers
+
+
+def test_escape_special_characters():
+    assert latex.escape("a_b & 100% #1 {x} ~ ^ $\\") == (
+        r"a\_b \& 100\% \#1 \{x\} \textasciitilde{} \textasciicircum{} \$\textbackslash{}"
+    )
+
+
+def test_macro_names_are_letters_only():
+    assert latex.macro_name("focus", "f1_weighted", "TP") == "FocusFOneWeightedTP"
+    assert latex.macro_name("dup6") == "DupSix"
+    assert latex.macro_name("dup11") == "DupEleven"
+    assert latex.macro_name("delwin2_4") == "DelwinTwoFour"
+    assert latex.macro_name("layer", 47) == "LayerFortySeven"
+    assert latex.macro_name("x", 107) == "XOneZeroSeven"
+
+
+def test_number_formats():
+    assert latex.fmt_fixed(0.92314) == "0.9231"
+    assert latex.fmt_signed(0.0056) == "+0.0056"
+    assert latex.fmt_signed(-0.0012) == r"\ensuremath{-}0.0012"
+    assert latex.fmt_signed(0.00001) == "0.0000"  # rounds to zero: no sign
+    assert latex.fmt_pp(0.0056) == "+0.56"
+    assert latex.fmt_pp(-0.0056) == r"\ensuremath{-}0.56"
+    assert latex.fmt_p(0.0397) == "0.040"
+    assert latex.fmt_p(0.0004) == r"\ensuremath{<}0.001"
+    assert latex.fmt_p(float("nan")) == "n/a"
+    assert latex.fmt_pct_change(117.1, 109.5) == "+6.9"
+    assert latex.fmt_int(67349) == "67{,}349"
+    assert latex.fmt_sci(2e-5) == r"\ensuremath{2\times10^{-5}}"
+    assert latex.fmt_duration(42) == r"42\,s"
+    assert latex.fmt_duration(1260) == r"21.0\,min"
+    assert latex.fmt_int_list([44, 42, 43]) == "42--44"
+    assert latex.fmt_int_list([1, 3, 7]) == "1, 3, 7"
+
+
+def test_missing_config_key_names_it():
+    with pytest.raises(KeyError, match=r"stats\.selection\.metric"):
+        cfg({"stats": {"selection": {}}}, "stats.selection.metric")
+
+
+# --------------------------------------------------------------------------- macros
+
+
+def test_macros_from_fixture_have_expected_values():
+    macros = build_numbers(make_inputs())
+    # Means over seeds, paired difference, layer and config values.
+    assert tex_of(macros, "BaseAccuracyMean") == "0.9050"
+    assert tex_of(macros, "FocusAccuracyMean") == "0.9108"
+    assert tex_of(macros, "FocusAccuracyDiffPP") == "+0.58"
+    assert tex_of(macros, "FocusLayer") == "2"
+    assert tex_of(macros, "NumSeeds") == "3"
+    assert tex_of(macros, "SeedList") == "42--44"
+    assert tex_of(macros, "LearningRate") == r"\ensuremath{10^{-3}}"
+    assert tex_of(macros, "SweepSize") == "4"
+    assert tex_of(macros, "SweepBestVariant") == "dup2"
+    assert tex_of(macros, "SelectedVariant") == "dup2"
+    assert tex_of(macros, "ParamsUniqueIncreasePct") == "+15.0"
+    assert tex_of(macros, "FocusMcNemarSig") == "3"
+    assert tex_of(macros, "LatencyIncreasePct") == "+9.8"
+    assert tex_of(macros, "TrainWallPerSeed") == r"5.0\,min"
+    # Special characters from the config and the results are escaped.
+    assert tex_of(macros, "ModelName") == r"tiny\_bert\#1 \& co"
+    assert tex_of(macros, "EffDeviceName") == r"Fake GPU\_X \#1"
+    f = flags(macros)
+    assert f["FocusAccuracyPositive"] and f["FocusAccuracySignificant"]
+    assert f["FocusIsBest"] and f["SelectedIsFocus"] and f["SelectedSignificant"]
+    assert not f["ParamsUniqueShared"] and f["LatencyDearer"] and f["MemoryDearer"]
+    assert not f["WilcoxonCanReject"]  # 3 seeds: the signed-rank test bottoms out at 0.125
+
+
+def test_flipped_results_flip_the_claims():
+    worse = dict(GAINS, dup2=[-11, -12, -12], dup1=[8, 10, 9])
+    before = flags(build_numbers(make_inputs()))
+    macros = build_numbers(make_inputs(worse))
+    after = flags(macros)
+    for name in (
+        "FocusAccuracyPositive",
+        "FocusAccuracySignificant",
+        "FocusAnySignificant",
+        "FocusIsBest",
+        "SelectedIsFocus",
+    ):
+        assert before[name] and not after[name], name
+    assert after["SelectedIsBest"] and after["SelectedSignificant"]
+    assert tex_of(macros, "FocusAccuracyDiffPP") == r"\ensuremath{-}0.58"
+    assert tex_of(macros, "SweepBestVariant") == "dup1"
+    assert tex_of(macros, "SelectedLayer") == "1"
+
+
+def test_noisy_gain_is_positive_but_not_significant_and_underpowered():
+    noisy = dict(GAINS, dup2=[30, -12, 6])
+    macros = build_numbers(make_inputs(noisy))
+    f = flags(macros)
+    assert f["FocusAccuracyPositive"] and not f["FocusAccuracySignificant"]
+    assert f["Underpowered"] and not f["FocusAccuracyCIExcludesZero"]
+    assert not flags(build_numbers(make_inputs()))["Underpowered"]
+
+
+def test_numbers_files_and_json_twin(tmp_path):
+    inp = make_inputs()
+    paths = write_inputs(inp, tmp_path)
+    loaded = Inputs.from_paths(inp.config, **paths)
+    write_numbers(loaded, tmp_path / "numbers.tex", tmp_path / "numbers.json")
+    tex = (tmp_path / "numbers.tex").read_text()
+    twin = json.loads((tmp_path / "numbers.json").read_text())
+    assert r"\newcommand{\FocusAccuracyMean}{0.9108}" in tex
+    assert r"\newif\ifFocusAccuracySignificant\FocusAccuracySignificanttrue" in tex
+    # Every macro in the .tex has its twin, with a source.
+    names = re.findall(r"\\newcommand\{\\([A-Za-z]+)\}|\\newif\\if([A-Za-z]+)", tex)
+    assert {a or b for a, b in names} == set(twin)
+    assert all(entry["source"] for entry in twin.values())
+    assert twin["FocusAccuracyTP"]["source"].startswith("tests.csv")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def test_tables_contain_formatted_values():
+    tables = build_tables(make_inputs())
+    perf, sig, eff = tables["performance"], tables["significance"], tables["efficiency"]
+    assert r"0.9050 $\pm$ 0.0050" in perf and "0.9108" in perf and "+0.0058" in perf
+    assert r"\begin{table*}" in sig and r"\texttt{dup2}" in sig and "layer 3 &" in sig
+    assert "(c) selection protocol" in sig
+    assert "18.3 [17.9--18.8]" in eff and r"+9.8\,\%" in eff and r"+15.0\,\%" in eff
+    assert r"Fake GPU\_X \#1" in eff
+    for tex in tables.values():
+        assert tex.count("{") == tex.count("}")
+
+
+def test_table_marks_no_choice_when_selection_disabled():
+    inp = make_inputs(selection=False)
+    sig = build_tables(inp)["significance"]
+    assert "not run" in sig
+    assert not flags(build_numbers(inp))["SelectionChosen"]
+
+
+# --------------------------------------------------------------------------- the prose
+
+
+def _uncommented(line: str) -> str:
+    return re.split(r"(?<!\\)%", line)[0]
+
+
+def _sections() -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((PAPER / "sections").glob("*.tex"))}
+
+
+def test_prose_uses_only_generated_macros():
+    """Every capitalised macro and \\if... in the sections exists: numbers.tex or preamble."""
+    macros = build_numbers(make_inputs())
+    known = {m.name for m in macros} | {"PaperTitle", "FigWidth"}
+    for name, text in _sections().items():
+        used = set(re.findall(r"\\if([A-Z][A-Za-z]*)", text))
+        used |= {u for u in re.findall(r"\\([A-Z][A-Za-z]*)", text)}
+        missing = used - known - {f"if{k}" for k in known}
+        assert not missing, f"{name} uses undefined {sorted(missing)}"
+
+
+def test_prose_does_not_swallow_spaces_after_macros():
+    """`\\NumSeeds seeds` typesets "3seeds": a value macro before a word needs {}."""
+    values = {m.name for m in build_numbers(make_inputs()) if not m.is_flag} | {"pp"}
+    for name, text in _sections().items():
+        for line in text.splitlines():
+            for hit in re.finditer(r"\\([A-Za-z]+)(?: +\S|$)", _uncommented(line)):
+                assert hit.group(1) not in values, f"{name}: {line.strip()}"
+
+
+def test_prose_types_no_numbers():
+    """Numbers in the prose come from macros: no decimal numbers typed into the sections."""
+    for name, text in _sections().items():
+        body = "\n".join(_uncommented(line) for line in text.splitlines())
+        assert not re.findall(r"\d+\.\d+", body), f"{name} has a typed decimal number"
+
+
+# --------------------------------------------------------------------------- both papers compile
+
+needs_latex = pytest.mark.skipif(
+    shutil.which("latexmk") is None or shutil.which("pdftotext") is None,
+    reason="latexmk/pdftotext not installed",
+)
+
+
+def _fake_figure(path: Path, label: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(3.4, 2.0))
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, f"fixture: {label}", ha="center", va="center")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.savefig(path)
+
+
+@pytest.fixture(scope="module")
+def compiled_papers(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("paperbuild")
+    paper = root / "paper"
+    shutil.copytree(PAPER, paper, ignore=shutil.ignore_patterns("build", "generated", "*.pdf"))
+    figures = root / "results" / "figures"
+    figures.mkdir(parents=True)
+    for name in FIGURES:
+        _fake_figure(figures / f"{name}.pdf", name)
+    inp = make_inputs()
+    gen = paper / "generated"
+    write_numbers(inp, gen / "numbers.tex", gen / "numbers.json")
+    write_tables(
+        inp, {n: gen / f"table_{n}.tex" for n in ("performance", "significance", "efficiency")}
+    )
+    texts = {}
+    for name in ("frankenmodels_article", "frankenmodels_article_simple"):
+        proc = subprocess.run(
+            [
+                "latexmk",
+                "-pdf",
+                "-halt-on-error",
+                "-interaction=nonstopmode",
+                f"-output-directory=build/{name}",
+                f"{name}.tex",
+            ],
+            cwd=paper,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        log = paper / "build" / name / f"{name}.log"
+        assert proc.returncode == 0, (
+            log.read_text()[-3000:] if log.exists() else proc.stdout[-3000:]
+        )
+        pdf = paper / "build" / name / f"{name}.pdf"
+        texts[name] = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        texts[name + ":log"] = log.read_text(errors="replace")
+    return texts
+
+
+@needs_latex
+@pytest.mark.parametrize("name", ["frankenmodels_article", "frankenmodels_article_simple"])
+def test_papers_compile_and_show_generated_numbers(compiled_papers, name):
+    text = compiled_papers[name]
+    for value in (
+        "0.9108",
+        "0.9050",
+        "+0.58",
+        "42–44",
+        "+9.8",
+        "Fake GPU_X #1",
+        "tiny_bert#1 & co",
+    ):
+        assert value in text, value
+    log = compiled_papers[name + ":log"]
+    assert not re.search(r"(Reference|Citation) `[^']*' .*undefined", log), "undefined ref/cite"
+    assert "hitchhiker" in text.lower()  # bibtex ran and the bibliography is in the PDF

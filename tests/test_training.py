@@ -1,0 +1,87 @@
+"""Fine-tuning is deterministic per seed, and a resumed run ends where an unbroken one does."""
+
+import pandas as pd
+import pytest
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+
+from frankenmodels.synthetic import generate_sentiment
+from frankenmodels.training import TrainingSettings, finetune
+
+
+class WordTokenizer:
+    """A whitespace tokenizer with the one method and attribute the loop uses."""
+
+    pad_token_id = 0
+
+    def __init__(self, texts):
+        words = sorted({w for t in texts for w in t.split()})
+        self.vocab = {w: i + 2 for i, w in enumerate(words)}  # 0 pad, 1 cls
+
+    def __call__(self, texts, truncation, max_length):
+        ids = [[1] + [self.vocab[w] for w in t.split()][: max_length - 1] for t in texts]
+        return {"input_ids": ids}
+
+
+@pytest.fixture(scope="module")
+def data():
+    train = generate_sentiment(96, 10, seed=1)["train"].rename(columns={"sentence": "text"})
+    return train, WordTokenizer(train["text"])
+
+
+def _model(vocab_size):
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=vocab_size, hidden_size=16, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    return BertForSequenceClassification(config)
+
+
+def _train(data, seed, resume=None, settings=None):
+    train, tokenizer = data
+    model = _model(len(tokenizer.vocab) + 2)
+    settings = settings or TrainingSettings(learning_rate=1e-3, epochs=2, batch_size=16)
+    history, summary = finetune(model, tokenizer, train, settings, seed, torch.device("cpu"),
+                                resume)
+    return model, history, summary
+
+
+def _same_weights(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+def test_same_seed_same_weights_and_losses(data):
+    first, history_1, summary = _train(data, seed=5)
+    second, history_2, _ = _train(data, seed=5)
+    assert _same_weights(first, second)
+    pd.testing.assert_series_equal(history_1["loss"], history_2["loss"])
+    assert summary["steps"] == 12 and summary["train_examples"] == 96
+
+
+def test_other_seed_other_weights(data):
+    assert not _same_weights(_train(data, seed=5)[0], _train(data, seed=6)[0])
+
+
+def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch):
+    settings = TrainingSettings(learning_rate=1e-3, epochs=2, batch_size=16, resume_every_steps=4)
+    unbroken, history, _ = _train(data, seed=7, settings=settings)
+
+    resume = tmp_path / "state.pt"
+    calls = {"n": 0}
+    original_step = torch.optim.AdamW.step
+
+    def crash_after_seven(self, *args, **kwargs):  # simulate a job killed mid-epoch 2
+        calls["n"] += 1
+        if calls["n"] > 7:
+            raise KeyboardInterrupt
+        return original_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", crash_after_seven)
+    with pytest.raises(KeyboardInterrupt):
+        _train(data, seed=7, resume=resume, settings=settings)
+    monkeypatch.setattr(torch.optim.AdamW, "step", original_step)
+    assert resume.is_file()  # the state of step 4 was kept
+
+    resumed, resumed_history, summary = _train(data, seed=7, resume=resume, settings=settings)
+    assert summary["steps"] == 12
+    assert _same_weights(unbroken, resumed)
+    pd.testing.assert_series_equal(history["loss"], resumed_history["loss"])

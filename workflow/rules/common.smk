@@ -1,0 +1,90 @@
+# Configuration checks, the planned variants, and helpers shared by the rule files.
+import glob
+import os
+import sys
+from pathlib import Path
+
+SRC = Path(workflow.basedir) / "src"
+# Every job (local, conda or SLURM) re-reads this Snakefile, so this reaches all scripts.
+sys.path.insert(0, str(SRC))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(SRC), os.environ.get("PYTHONPATH")])
+)
+
+from frankenmodels.config import (
+    ConfigError,
+    check_schema,
+    check_semantics,
+    fill_defaults,
+    load_schema,
+)
+from frankenmodels.surgery.sweeps import PlanError, expand_variants, variant_family
+
+
+def checked_variants(config):
+    """Validate the config (one-line errors) and return the expanded variant plans."""
+    schema = load_schema(Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    try:
+        check_schema(config, schema)
+        fill_defaults(config, schema)
+        try:
+            plans = expand_variants(config["variants"], config["model"]["num_layers"])
+        except PlanError as error:
+            raise ConfigError(f"config key variants: {error}") from None
+        check_semantics(config, list(plans))
+    except ConfigError as error:
+        raise WorkflowError(f"Invalid configuration: {error}") from None
+    return plans
+
+
+VARIANT_PLANS = checked_variants(config)
+VARIANTS = list(VARIANT_PLANS)
+FAMILIES = variant_family(config["variants"], config["model"]["num_layers"])
+SEEDS = [int(seed) for seed in config["training"]["seeds"]]
+SELECTION = config["stats"]["selection"]
+PAPERS = ["frankenmodels_article", "frankenmodels_article_simple"]
+FIGURES = ["layer_impact", "seed_pairs", "tradeoff", "layer_ci"]
+MODEL_DIR = "resources/models/pretrained"
+
+
+wildcard_constraints:
+    seed=r"\d+",
+    variant="|".join(VARIANTS),
+    split="validation|selection",
+
+
+def code(*names):
+    """Library files a rule runs: inputs, so editing one reruns exactly what depends on it."""
+    files = []
+    for name in names:
+        path = SRC / "frankenmodels" / name
+        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        files += [str(file.relative_to(workflow.basedir)) for file in found]
+    return files
+
+
+def evaluations():
+    """(split, seed, variant) of every evaluate job: all variants on validation; on the
+    selection split only base and the family the honest protocol chooses from."""
+    jobs = [("validation", seed, variant) for seed in SEEDS for variant in VARIANTS]
+    if SELECTION["enabled"]:
+        chosen_from = [
+            variant
+            for variant in VARIANTS
+            if variant == config["stats"]["base_variant"]
+            or FAMILIES[variant][0] == SELECTION["family"]
+        ]
+        jobs += [("selection", seed, variant) for seed in SEEDS for variant in chosen_from]
+    return jobs
+
+
+def evaluation_files(kind):
+    return [
+        f"results/evaluate/{split}/seed{seed}/{variant}/{kind}"
+        for split, seed, variant in evaluations()
+    ]
+
+
+def without(section, *keys):
+    """A config section minus the keys that do not change a rule's result (rerun triggers)."""
+    return {key: value for key, value in config[section].items() if key not in keys}

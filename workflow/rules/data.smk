@@ -1,0 +1,51 @@
+# The data set, fetched once (compute nodes often have no internet), then split.
+
+
+localrules:
+    download_data,
+    prepare_data,
+
+
+def local_data_files():
+    data = config["data"]
+    if data["source"] != "local":
+        return []
+    return [str(Path(data["local"]["dir"]) / data["local"][split]) for split in ("train", "validation")]
+
+
+rule download_data:
+    input:
+        local=local_data_files(),
+        code=code("data.py", "synthetic.py", "io.py", "joblog.py"),
+    output:
+        train="results/data/raw/train.parquet",
+        validation="results/data/raw/validation.parquet",
+    params:
+        data=without("data", "name", "train_subset", "selection_size", "split_seed", "max_length"),
+    log:
+        "logs/download_data.log",
+    conda:
+        "../../envs/model.yaml"
+    script:
+        "../scripts/download_data.py"
+
+
+rule prepare_data:
+    input:
+        train=rules.download_data.output.train,
+        validation=rules.download_data.output.validation,
+        code=code("data.py", "io.py", "joblog.py"),
+    output:
+        train="results/data/train.parquet",
+        selection="results/data/selection.parquet",
+        validation="results/data/validation.parquet",
+    params:
+        train_subset=config["data"]["train_subset"],
+        selection_size=config["data"]["selection_size"],
+        split_seed=config["data"]["split_seed"],
+    log:
+        "logs/prepare_data.log",
+    conda:
+        "../../envs/model.yaml"
+    script:
+        "../scripts/prepare_data.py"

@@ -1,0 +1,67 @@
+# Each variant is built from a fine-tuned checkpoint by the surgery library and evaluated;
+# its cost is measured once per variant (costs do not depend on the trained weights).
+
+
+rule evaluate:
+    input:
+        model="results/finetune/seed{seed}/model",
+        data="results/data/{split}.parquet",
+        code=code(
+            "evaluation.py",
+            "metrics.py",
+            "batching.py",
+            "models.py",
+            "surgery",
+            "runtime.py",
+            "io.py",
+            "joblog.py",
+        ),
+    output:
+        metrics="results/evaluate/{split}/seed{seed}/{variant}/metrics.json",
+        predictions="results/evaluate/{split}/seed{seed}/{variant}/predictions.csv",
+    params:
+        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
+        batch_size=config["evaluation"]["batch_size"],
+        max_length=config["data"]["max_length"],
+        num_labels=config["data"]["num_labels"],
+        device=config["device"],
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=8000,
+        runtime=30,
+    log:
+        "logs/evaluate/{split}/seed{seed}/{variant}.log",
+    conda:
+        "../../envs/model.yaml"
+    script:
+        "../scripts/evaluate.py"
+
+
+rule efficiency:
+    input:
+        model=MODEL_DIR,
+        data="results/data/validation.parquet",
+        code=code(
+            "efficiency.py", "batching.py", "models.py", "surgery", "runtime.py", "io.py", "joblog.py"
+        ),
+    output:
+        "results/efficiency/{variant}.json",
+    params:
+        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
+        settings=config["efficiency"],
+        max_length=config["data"]["max_length"],
+        num_labels=config["data"]["num_labels"],
+        device=config["device"],
+    # Two threads and the whole of a small machine: timings are not shared with other jobs.
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=8000,
+        runtime=30,
+    log:
+        "logs/efficiency/{variant}.log",
+    conda:
+        "../../envs/model.yaml"
+    script:
+        "../scripts/efficiency.py"

@@ -1,0 +1,84 @@
+# One rule per figure: vector PDF for the paper, PNG for the README.
+
+
+localrules:
+    figure_layer_impact,
+    figure_seed_pairs,
+    figure_tradeoff,
+    figure_layer_ci,
+
+
+def figure_code(name):
+    return code(f"figures/{name}.py", "figures/style.py", "figures/__init__.py", "io.py")
+
+
+rule figure_layer_impact:
+    input:
+        metrics=rules.aggregate.output.metrics,
+        tests=rules.stats.output.tests,
+        variants=rules.describe_variants.output[0],
+        code=figure_code("layer_impact"),
+    output:
+        pdf="results/figures/layer_impact.pdf",
+        png="results/figures/layer_impact.png",
+    params:
+        focus_variant=config["stats"]["focus_variant"],
+    log:
+        "logs/figures/layer_impact.log",
+    conda:
+        "../../envs/figures.yaml"
+    script:
+        "../scripts/figure_layer_impact.py"
+
+
+rule figure_seed_pairs:
+    input:
+        metrics=rules.aggregate.output.metrics,
+        code=figure_code("seed_pairs"),
+    output:
+        pdf="results/figures/seed_pairs.pdf",
+        png="results/figures/seed_pairs.png",
+    params:
+        focus_variant=config["stats"]["focus_variant"],
+    log:
+        "logs/figures/seed_pairs.log",
+    conda:
+        "../../envs/figures.yaml"
+    script:
+        "../scripts/figure_seed_pairs.py"
+
+
+rule figure_tradeoff:
+    input:
+        metrics=rules.aggregate.output.metrics,
+        efficiency=rules.aggregate_efficiency.output[0],
+        code=figure_code("tradeoff"),
+    output:
+        pdf="results/figures/tradeoff.pdf",
+        png="results/figures/tradeoff.png",
+    params:
+        focus_variant=config["stats"]["focus_variant"],
+    log:
+        "logs/figures/tradeoff.log",
+    conda:
+        "../../envs/figures.yaml"
+    script:
+        "../scripts/figure_tradeoff.py"
+
+
+rule figure_layer_ci:
+    input:
+        tests=rules.stats.output.tests,
+        variants=rules.describe_variants.output[0],
+        code=figure_code("layer_ci"),
+    output:
+        pdf="results/figures/layer_ci.pdf",
+        png="results/figures/layer_ci.png",
+    params:
+        focus_variant=config["stats"]["focus_variant"],
+    log:
+        "logs/figures/layer_ci.log",
+    conda:
+        "../../envs/figures.yaml"
+    script:
+        "../scripts/figure_layer_ci.py"

@@ -1,0 +1,38 @@
+# The pretrained model, fetched once into resources/, and the variants planned from it.
+
+
+localrules:
+    download_model,
+    describe_variants,
+
+
+rule download_model:
+    input:
+        code=code("models.py", "io.py", "joblog.py"),
+    output:
+        directory(MODEL_DIR),
+    params:
+        model=without("model", "name"),
+        num_labels=config["data"]["num_labels"],
+    log:
+        "logs/download_model.log",
+    conda:
+        "../../envs/model.yaml"
+    script:
+        "../scripts/download_model.py"
+
+
+rule describe_variants:
+    input:
+        code=code("variant_table.py", "surgery", "io.py", "joblog.py"),
+    output:
+        "results/variants.csv",
+    params:
+        specs=config["variants"],
+        num_layers=config["model"]["num_layers"],
+    log:
+        "logs/describe_variants.log",
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/describe_variants.py"

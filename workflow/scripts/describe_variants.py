@@ -1,0 +1,9 @@
+"""Write the planned variants (name, family, layer, depth, plan) for stats and figures."""
+
+from frankenmodels.io import write_csv
+from frankenmodels.joblog import log_to
+from frankenmodels.variant_table import describe_variants
+
+log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
+table = describe_variants(snakemake.params.specs, snakemake.params.num_layers)  # noqa: F821
+write_csv(table, snakemake.output[0])  # noqa: F821
