@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from frankenmodels.config import ConfigError, check_schema, check_semantics, fill_defaults, load_schema
+from frankenmodels.config import (
+    ConfigError,
+    check_schema,
+    check_semantics,
+    fill_defaults,
+    load_schema,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
@@ -40,7 +46,10 @@ def test_defaults_are_filled_from_the_schema():
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda c: c["training"].update(learnin_rate=1e-3), r"training: unknown key\(s\) \['learnin_rate'\]"),
+        (
+            lambda c: c["training"].update(learnin_rate=1e-3),
+            r"training: unknown key\(s\) \['learnin_rate'\]",
+        ),
         (lambda c: c["training"].update(seeds=[]), r"training\.seeds: \[\] should be non-empty"),
         (lambda c: c["training"].update(learning_rate=-1), r"training\.learning_rate: -1"),
         (lambda c: c["training"].update(learning_rate="fast"), r"training\.learning_rate: 'fast'"),
@@ -63,8 +72,9 @@ def _semantic(config, variants):
 
 def test_missing_local_path_is_named(tmp_path):
     config = _config()
-    config["data"].update(source="local", local={"dir": str(tmp_path), "train": "t.tsv",
-                                                 "validation": "v.tsv"})
+    config["data"].update(
+        source="local", local={"dir": str(tmp_path), "train": "t.tsv", "validation": "v.tsv"}
+    )
     with pytest.raises(ConfigError, match=r"data\.local\.train: .*t\.tsv does not exist"):
         _semantic(config, ["base", "dup2"])
 
@@ -88,15 +98,20 @@ def _dry_run(tmp_path, config):
     path.write_text(yaml.safe_dump(config))
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda c: c["variants"].append({"name": "dup9", "op": "duplicate", "layer": 9}),
-         "Invalid configuration: config key variants:"),
+        (
+            lambda c: c["variants"].append({"name": "dup9", "op": "duplicate", "layer": 9}),
+            "Invalid configuration: config key variants:",
+        ),
         (lambda c: c["training"].update(seeds=[]), "config key training.seeds"),
     ],
 )

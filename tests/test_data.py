@@ -33,7 +33,10 @@ def test_missing_column_names_file_and_column():
 def test_bad_label_names_row_and_value():
     with pytest.raises(DataError, match=r"dev\.tsv: column 'label' row 1 has label 7"):
         canonicalise(
-            _frame([0, 7]), origin="dev.tsv", text_column="sentence", label_column="label",
+            _frame([0, 7]),
+            origin="dev.tsv",
+            text_column="sentence",
+            label_column="label",
             num_labels=2,
         )
 
@@ -41,17 +44,29 @@ def test_bad_label_names_row_and_value():
 def test_string_labels_need_a_map():
     frame = _frame(["positive", "negative"])
     with pytest.raises(DataError, match="data.label_map"):
-        canonicalise(frame, origin="imdb", text_column="sentence", label_column="label",
-                     num_labels=2)
-    out = canonicalise(frame, origin="imdb", text_column="sentence", label_column="label",
-                       num_labels=2, label_map={"negative": 0, "positive": 1})
+        canonicalise(
+            frame, origin="imdb", text_column="sentence", label_column="label", num_labels=2
+        )
+    out = canonicalise(
+        frame,
+        origin="imdb",
+        text_column="sentence",
+        label_column="label",
+        num_labels=2,
+        label_map={"negative": 0, "positive": 1},
+    )
     assert out["label"].tolist() == [1, 0]
 
 
 def test_empty_text_is_refused():
     with pytest.raises(DataError, match="row 1 is empty"):
-        canonicalise(_frame([0, 1], ["fine", "  "]), origin="x", text_column="sentence",
-                     label_column="label", num_labels=2)
+        canonicalise(
+            _frame([0, 1], ["fine", "  "]),
+            origin="x",
+            text_column="sentence",
+            label_column="label",
+            num_labels=2,
+        )
 
 
 def test_unknown_format_and_missing_file(tmp_path):
@@ -75,8 +90,13 @@ def test_selection_is_disjoint_seeded_and_sized():
 
 
 def test_synthetic_source_is_deterministic():
-    spec = dict(source="synthetic", text_column="sentence", label_column="label", num_labels=2,
-                synthetic=dict(train_size=50, validation_size=20, label_noise=0.1, seed=4))
+    spec = dict(
+        source="synthetic",
+        text_column="sentence",
+        label_column="label",
+        num_labels=2,
+        synthetic=dict(train_size=50, validation_size=20, label_noise=0.1, seed=4),
+    )
     first, second = load_splits(spec), load_splits(spec)
     pd.testing.assert_frame_equal(first["train"], second["train"])
     assert set(first["train"]["label"]) == {0, 1}
@@ -84,8 +104,13 @@ def test_synthetic_source_is_deterministic():
 
 @pytest.mark.skipif(not SHARED_SST2.is_dir(), reason="the shared GLUE SST-2 copy is not here")
 def test_local_glue_sst2_reads_every_row():
-    spec = dict(source="local", text_column="sentence", label_column="label", num_labels=2,
-                local=dict(dir=str(SHARED_SST2), train="train.tsv", validation="dev.tsv"))
+    spec = dict(
+        source="local",
+        text_column="sentence",
+        label_column="label",
+        num_labels=2,
+        local=dict(dir=str(SHARED_SST2), train="train.tsv", validation="dev.tsv"),
+    )
     splits = load_splits(spec)
     assert len(splits["train"]) == 67349
     assert len(splits["validation"]) == 872

@@ -287,7 +287,7 @@ def test_noisy_gain_is_positive_but_not_significant_and_underpowered():
     macros = build_numbers(make_inputs(noisy))
     f = flags(macros)
     assert f["FocusAccuracyPositive"] and not f["FocusAccuracySignificant"]
-    assert f["Underpowered"] and not f["FocusAccuracyCIExcludesZero"]
+    assert f["Underpowered"] and f["PowerDefined"] and not f["FocusAccuracyCIExcludesZero"]
     assert not flags(build_numbers(make_inputs()))["Underpowered"]
 
 

@@ -31,8 +31,14 @@ def data():
 
 def _model(vocab_size):
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=vocab_size, hidden_size=16, num_hidden_layers=2,
-                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
     return BertForSequenceClassification(config)
 
 
@@ -40,13 +46,17 @@ def _train(data, seed, resume=None, settings=None):
     train, tokenizer = data
     model = _model(len(tokenizer.vocab) + 2)
     settings = settings or TrainingSettings(learning_rate=1e-3, epochs=2, batch_size=16)
-    history, summary = finetune(model, tokenizer, train, settings, seed, torch.device("cpu"),
-                                resume)
+    history, summary = finetune(
+        model, tokenizer, train, settings, seed, torch.device("cpu"), resume
+    )
     return model, history, summary
 
 
 def _same_weights(a, b):
-    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    return all(
+        torch.equal(x, y)
+        for x, y in zip(a.state_dict().values(), b.state_dict().values(), strict=True)
+    )
 
 
 def test_same_seed_same_weights_and_losses(data):

@@ -10,14 +10,44 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SUBJECTS = ("the film", "this movie", "the plot", "the acting", "the script", "the ending",
-            "the soundtrack", "the cast", "the director 's vision", "every scene")
+SUBJECTS = (
+    "the film",
+    "this movie",
+    "the plot",
+    "the acting",
+    "the script",
+    "the ending",
+    "the soundtrack",
+    "the cast",
+    "the director 's vision",
+    "every scene",
+)
 VERBS = ("is", "was", "feels", "seemed", "remains")
 INTENSIFIERS = ("", "really ", "truly ", "quite ", "utterly ", "somewhat ")
-POSITIVE = ("wonderful", "moving", "brilliant", "charming", "funny", "gripping", "beautiful",
-            "clever", "delightful", "powerful")
-NEGATIVE = ("boring", "dull", "awful", "clumsy", "tedious", "bland", "confusing", "weak",
-            "predictable", "lifeless")
+POSITIVE = (
+    "wonderful",
+    "moving",
+    "brilliant",
+    "charming",
+    "funny",
+    "gripping",
+    "beautiful",
+    "clever",
+    "delightful",
+    "powerful",
+)
+NEGATIVE = (
+    "boring",
+    "dull",
+    "awful",
+    "clumsy",
+    "tedious",
+    "bland",
+    "confusing",
+    "weak",
+    "predictable",
+    "lifeless",
+)
 CODAS = ("", " .", " , honestly .", " from start to finish .", " , i think .")
 
 
@@ -41,5 +71,7 @@ def generate_sentiment(
             )
         label = np.where(negated, 1 - polarity, polarity)
         flip = rng.random(size) < label_noise
-        frames[split] = pd.DataFrame({"sentence": sentences, "label": np.where(flip, 1 - label, label)})
+        frames[split] = pd.DataFrame(
+            {"sentence": sentences, "label": np.where(flip, 1 - label, label)}
+        )
     return frames

@@ -21,7 +21,7 @@ def describe_variants(specs: list[dict[str, Any]], num_layers: int) -> pd.DataFr
                 "variant": name,
                 "family": family,
                 "layer": layer,
-                "depth": len(layers.split()),
+                "depth": len(plan),
                 "plan": layers,
             }
         )

@@ -29,12 +29,12 @@ rule aggregate_efficiency:
         code=code("aggregate.py", "io.py"),
     output:
         "results/aggregate/efficiency.csv",
-    params:
-        sort_by=["variant"],
     log:
         "logs/aggregate_efficiency.log",
     conda:
         "../../envs/analysis.yaml"
+    params:
+        sort_by=["variant"],
     script:
         "../scripts/aggregate_records.py"
 
@@ -45,10 +45,10 @@ use rule aggregate_efficiency as aggregate_training with:
         code=code("aggregate.py", "io.py"),
     output:
         "results/aggregate/training.csv",
-    params:
-        sort_by=["seed"],
     log:
         "logs/aggregate_training.log",
+    params:
+        sort_by=["seed"],
 
 
 rule stats:
@@ -61,11 +61,11 @@ rule stats:
         tests="results/stats/tests.csv",
         mcnemar="results/stats/mcnemar.csv",
         selection="results/stats/selection.json",
-    params:
-        stats=config["stats"],
     log:
         "logs/stats.log",
     conda:
         "../../envs/analysis.yaml"
+    params:
+        stats=config["stats"],
     script:
         "../scripts/stats.py"

@@ -7,8 +7,8 @@ from pathlib import Path
 SRC = Path(workflow.basedir) / "src"
 # Every job (local, conda or SLURM) re-reads this Snakefile, so this reaches all scripts.
 sys.path.insert(0, str(SRC))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(SRC), os.environ.get("PYTHONPATH")])
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
 )
 
 from frankenmodels.config import (
@@ -18,7 +18,7 @@ from frankenmodels.config import (
     fill_defaults,
     load_schema,
 )
-from frankenmodels.surgery.sweeps import PlanError, expand_variants, variant_family
+from frankenmodels.surgery import PlanError, expand_variants, variant_family
 
 
 def checked_variants(config):
@@ -54,7 +54,7 @@ wildcard_constraints:
 
 
 def code(*names):
-    """Library files a rule runs: inputs, so editing one reruns exactly what depends on it."""
+    """The library files a job runs, as inputs: editing one reruns exactly what depends on it."""
     files = []
     for name in names:
         path = SRC / "frankenmodels" / name
@@ -74,7 +74,9 @@ def evaluations():
             if variant == config["stats"]["base_variant"]
             or FAMILIES[variant][0] == SELECTION["family"]
         ]
-        jobs += [("selection", seed, variant) for seed in SEEDS for variant in chosen_from]
+        jobs += [
+            ("selection", seed, variant) for seed in SEEDS for variant in chosen_from
+        ]
     return jobs
 
 
@@ -86,5 +88,20 @@ def evaluation_files(kind):
 
 
 def without(section, *keys):
-    """A config section minus the keys that do not change a rule's result (rerun triggers)."""
+    """A config section minus the keys that do not change a job's result (rerun triggers)."""
     return {key: value for key, value in config[section].items() if key not in keys}
+
+
+def local_data_files():
+    """The local data files, so that replacing one reruns the download."""
+    data = config["data"]
+    if data["source"] != "local":
+        return []
+    local = data["local"]
+    return [str(Path(local["dir"]) / local[split]) for split in ("train", "validation")]
+
+
+def figure_code(name):
+    return code(
+        f"figures/{name}.py", "figures/style.py", "figures/__init__.py", "io.py"
+    )

@@ -6,13 +6,6 @@ localrules:
     prepare_data,
 
 
-def local_data_files():
-    data = config["data"]
-    if data["source"] != "local":
-        return []
-    return [str(Path(data["local"]["dir"]) / data["local"][split]) for split in ("train", "validation")]
-
-
 rule download_data:
     input:
         local=local_data_files(),
@@ -20,12 +13,19 @@ rule download_data:
     output:
         train="results/data/raw/train.parquet",
         validation="results/data/raw/validation.parquet",
-    params:
-        data=without("data", "name", "train_subset", "selection_size", "split_seed", "max_length"),
     log:
         "logs/download_data.log",
     conda:
         "../../envs/model.yaml"
+    params:
+        data=without(
+            "data",
+            "name",
+            "train_subset",
+            "selection_size",
+            "split_seed",
+            "max_length",
+        ),
     script:
         "../scripts/download_data.py"
 
@@ -39,13 +39,13 @@ rule prepare_data:
         train="results/data/train.parquet",
         selection="results/data/selection.parquet",
         validation="results/data/validation.parquet",
-    params:
-        train_subset=config["data"]["train_subset"],
-        selection_size=config["data"]["selection_size"],
-        split_seed=config["data"]["split_seed"],
     log:
         "logs/prepare_data.log",
     conda:
         "../../envs/model.yaml"
+    params:
+        train_subset=config["data"]["train_subset"],
+        selection_size=config["data"]["selection_size"],
+        split_seed=config["data"]["split_seed"],
     script:
         "../scripts/prepare_data.py"

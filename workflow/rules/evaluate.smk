@@ -19,21 +19,21 @@ rule evaluate:
     output:
         metrics="results/evaluate/{split}/seed{seed}/{variant}/metrics.json",
         predictions="results/evaluate/{split}/seed{seed}/{variant}/predictions.csv",
+    log:
+        "logs/evaluate/{split}/seed{seed}/{variant}.log",
+    conda:
+        "../../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=1,
+        mem_mb=8000,
+        runtime=30,
     params:
         plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
         batch_size=config["evaluation"]["batch_size"],
         max_length=config["data"]["max_length"],
         num_labels=config["data"]["num_labels"],
         device=config["device"],
-    threads: 1
-    resources:
-        gpu=1,
-        mem_mb=8000,
-        runtime=30,
-    log:
-        "logs/evaluate/{split}/seed{seed}/{variant}.log",
-    conda:
-        "../../envs/model.yaml"
     script:
         "../scripts/evaluate.py"
 
@@ -43,25 +43,31 @@ rule efficiency:
         model=MODEL_DIR,
         data="results/data/validation.parquet",
         code=code(
-            "efficiency.py", "batching.py", "models.py", "surgery", "runtime.py", "io.py", "joblog.py"
+            "efficiency.py",
+            "batching.py",
+            "models.py",
+            "surgery",
+            "runtime.py",
+            "io.py",
+            "joblog.py",
         ),
     output:
         "results/efficiency/{variant}.json",
-    params:
-        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
-        settings=config["efficiency"],
-        max_length=config["data"]["max_length"],
-        num_labels=config["data"]["num_labels"],
-        device=config["device"],
+    log:
+        "logs/efficiency/{variant}.log",
+    conda:
+        "../../envs/model.yaml"
     # Two threads and the whole of a small machine: timings are not shared with other jobs.
     threads: 2
     resources:
         gpu=1,
         mem_mb=8000,
         runtime=30,
-    log:
-        "logs/efficiency/{variant}.log",
-    conda:
-        "../../envs/model.yaml"
+    params:
+        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
+        settings=config["efficiency"],
+        max_length=config["data"]["max_length"],
+        num_labels=config["data"]["num_labels"],
+        device=config["device"],
     script:
         "../scripts/efficiency.py"

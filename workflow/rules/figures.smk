@@ -8,10 +8,6 @@ localrules:
     figure_layer_ci,
 
 
-def figure_code(name):
-    return code(f"figures/{name}.py", "figures/style.py", "figures/__init__.py", "io.py")
-
-
 rule figure_layer_impact:
     input:
         metrics=rules.aggregate.output.metrics,
@@ -21,12 +17,12 @@ rule figure_layer_impact:
     output:
         pdf="results/figures/layer_impact.pdf",
         png="results/figures/layer_impact.png",
-    params:
-        focus_variant=config["stats"]["focus_variant"],
     log:
         "logs/figures/layer_impact.log",
     conda:
         "../../envs/figures.yaml"
+    params:
+        focus_variant=config["stats"]["focus_variant"],
     script:
         "../scripts/figure_layer_impact.py"
 
@@ -38,12 +34,12 @@ rule figure_seed_pairs:
     output:
         pdf="results/figures/seed_pairs.pdf",
         png="results/figures/seed_pairs.png",
-    params:
-        focus_variant=config["stats"]["focus_variant"],
     log:
         "logs/figures/seed_pairs.log",
     conda:
         "../../envs/figures.yaml"
+    params:
+        focus_variant=config["stats"]["focus_variant"],
     script:
         "../scripts/figure_seed_pairs.py"
 
@@ -56,12 +52,12 @@ rule figure_tradeoff:
     output:
         pdf="results/figures/tradeoff.pdf",
         png="results/figures/tradeoff.png",
-    params:
-        focus_variant=config["stats"]["focus_variant"],
     log:
         "logs/figures/tradeoff.log",
     conda:
         "../../envs/figures.yaml"
+    params:
+        focus_variant=config["stats"]["focus_variant"],
     script:
         "../scripts/figure_tradeoff.py"
 
@@ -74,11 +70,11 @@ rule figure_layer_ci:
     output:
         pdf="results/figures/layer_ci.pdf",
         png="results/figures/layer_ci.png",
-    params:
-        focus_variant=config["stats"]["focus_variant"],
     log:
         "logs/figures/layer_ci.log",
     conda:
         "../../envs/figures.yaml"
+    params:
+        focus_variant=config["stats"]["focus_variant"],
     script:
         "../scripts/figure_layer_ci.py"

@@ -11,13 +11,13 @@ rule download_model:
         code=code("models.py", "io.py", "joblog.py"),
     output:
         directory(MODEL_DIR),
-    params:
-        model=without("model", "name"),
-        num_labels=config["data"]["num_labels"],
     log:
         "logs/download_model.log",
     conda:
         "../../envs/model.yaml"
+    params:
+        model=without("model", "name"),
+        num_labels=config["data"]["num_labels"],
     script:
         "../scripts/download_model.py"
 
@@ -27,12 +27,12 @@ rule describe_variants:
         code=code("variant_table.py", "surgery", "io.py", "joblog.py"),
     output:
         "results/variants.csv",
-    params:
-        specs=config["variants"],
-        num_layers=config["model"]["num_layers"],
     log:
         "logs/describe_variants.log",
     conda:
         "../../envs/analysis.yaml"
+    params:
+        specs=config["variants"],
+        num_layers=config["model"]["num_layers"],
     script:
         "../scripts/describe_variants.py"

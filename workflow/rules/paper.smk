@@ -58,10 +58,10 @@ rule paper:
         figures=expand("results/figures/{figure}.pdf", figure=FIGURES),
     output:
         "paper/{name}.pdf",
-    wildcard_constraints:
-        name="|".join(PAPERS),
     log:
         "logs/paper/{name}.log",
+    wildcard_constraints:
+        name="|".join(PAPERS),
     conda:
         "../../envs/paper.yaml"
     shell:
@@ -70,7 +70,7 @@ rule paper:
         """
         cd paper && latexmk -pdf -halt-on-error -interaction=nonstopmode \
             -output-directory=build/{wildcards.name} {wildcards.name}.tex \
-            > ../{log} 2>&1 || {{ tail -n 40 build/{wildcards.name}/{wildcards.name}.log >> ../{log}; exit 1; }}
+            >../{log} 2>&1 || {{ tail -n 40 build/{wildcards.name}/{wildcards.name}.log >> ../{log}; exit 1; }}
         cp build/{wildcards.name}/{wildcards.name}.pdf {wildcards.name}.pdf.tmp
         mv {wildcards.name}.pdf.tmp {wildcards.name}.pdf
         """

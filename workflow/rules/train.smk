@@ -6,12 +6,26 @@ rule finetune:
         model=MODEL_DIR,
         train="results/data/train.parquet",
         code=code(
-            "training.py", "batching.py", "models.py", "runtime.py", "io.py", "joblog.py"
+            "training.py",
+            "batching.py",
+            "models.py",
+            "runtime.py",
+            "io.py",
+            "joblog.py",
         ),
     output:
         model=directory("results/finetune/seed{seed}/model"),
         history="results/finetune/seed{seed}/history.csv",
         summary="results/finetune/seed{seed}/summary.json",
+    log:
+        "logs/finetune/seed{seed}.log",
+    conda:
+        "../../envs/model.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=16000,
+        runtime=180,
     params:
         # The seed list is left out on purpose: adding a seed must not retrain the others.
         training=without("training", "seeds"),
@@ -19,14 +33,5 @@ rule finetune:
         num_labels=config["data"]["num_labels"],
         device=config["device"],
         resume_dir="results/.resume",
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=16000,
-        runtime=180,
-    log:
-        "logs/finetune/seed{seed}.log",
-    conda:
-        "../../envs/model.yaml"
     script:
         "../scripts/finetune.py"

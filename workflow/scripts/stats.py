@@ -1,8 +1,6 @@
 """Snakemake script for rule stats: tidy results in, results/stats/* out (logic lives in
 frankenmodels.stats; the Snakefile puts src/ on PYTHONPATH)."""
 
-from __future__ import annotations
-
 import logging
 from typing import Any
 

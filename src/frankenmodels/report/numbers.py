@@ -498,6 +498,7 @@ def _significance_macros(m: MacroSet, r: Results) -> None:
     )
     # Power of the design for the headline metric.
     m.flag("Underpowered", as_bool(hc["underpowered"]), "summarise_claims: underpowered")
+    m.flag("PowerDefined", hc["underpowered"] is not None, "summarise_claims: underpowered")
     power = hc.get("power")
     m.value(
         "PowerPct",

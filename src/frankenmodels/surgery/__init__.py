@@ -10,14 +10,39 @@ Quick use::
 See docs/surgery.md for every operation, the memory modes and the command line.
 """
 
-from .apply import apply_plan
-from .families import LayerStack, UnsupportedModelError, find_layer_stack
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Plans are plain data; only executing them needs torch. The torch-backed names are loaded on
+# first use, so planning variants (the Snakefile does it while building the DAG) stays fast
+# and works in environments without torch.
 from .mergekit import from_mergekit, to_mergekit
-from .params import count_parameters
 from .plan import LayerSource, Plan, PlanError
 from .planfile import dump_plan, load_plan, read_plan
-from .save import materialize, save_model
 from .sweeps import Variant, expand, expand_variants, plan_from_spec, variant_family
+
+_LAZY = {
+    "apply_plan": ".apply",
+    "LayerStack": ".families",
+    "UnsupportedModelError": ".families",
+    "find_layer_stack": ".families",
+    "count_parameters": ".params",
+    "materialize": ".save",
+    "save_model": ".save",
+}
+
+if TYPE_CHECKING:
+    from .apply import apply_plan
+    from .families import LayerStack, UnsupportedModelError, find_layer_stack
+    from .params import count_parameters
+    from .save import materialize, save_model
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LayerSource",

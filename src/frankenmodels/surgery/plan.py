@@ -181,9 +181,16 @@ class Plan:
                 out.update(s.average)
         return out
 
-    def validate(self, num_layers: int, donor_layers: int | None = None) -> None:
-        """Raise PlanError if an index is out of range or a donor is needed but missing."""
-        for role, count in (("base", num_layers), ("donor", donor_layers)):
+    def validate(
+        self, num_layers: int, donor_layers: int | None = None, check_donor: bool = True
+    ) -> None:
+        """Raise PlanError if an index is out of range or a donor is needed but missing.
+
+        ``check_donor=False`` checks base indices only: for plans read before the donor is
+        loaded (apply_plan checks the donor's indices).
+        """
+        roles = [("base", num_layers)] + ([("donor", donor_layers)] if check_donor else [])
+        for role, count in roles:
             used = self.referenced(role)
             if not used:
                 continue

@@ -29,7 +29,7 @@ def read_plan(
         plan, roles = Plan.from_dict(data), None
     else:
         raise PlanError("plan file needs 'layers', 'op' or mergekit 'slices' at the top level")
-    plan.validate(num_layers, donor_layers=10**9)  # donor range is checked once it is loaded
+    plan.validate(num_layers, check_donor=False)  # the donor is checked when it is loaded
     return plan, roles
 
 

@@ -71,8 +71,7 @@ def _scope(scope: Any) -> Any:
 
 
 def _checked(plan: Plan, num_layers: int) -> Plan:
-    # Donor indices can only be checked once the donor is loaded (apply_plan does it).
-    plan.validate(num_layers, donor_layers=10**9)
+    plan.validate(num_layers, check_donor=False)  # the donor is checked when it is loaded
     return plan
 
 

@@ -1,0 +1,101 @@
+"""The whole config/test.yaml DAG to both PDFs, then what an edit makes Snakemake rerun."""
+
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+
+import pandas as pd
+import pytest
+import yaml
+from workflow_helpers import PAPERS, copy_repository, planned_jobs, snakemake
+
+pytestmark = pytest.mark.slow
+CONFIG = ("--configfile", "config/test.yaml")
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    work = copy_repository(tmp_path_factory.mktemp("e2e") / "repo")
+    result = snakemake(work, *PAPERS, "--cores", "2", *CONFIG)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return work
+
+
+def _touch_and_plan(repo, relative, *extra):
+    """Plan after editing one file, then put its timestamp back for the next test."""
+    path = repo / relative
+    before = path.stat()
+    path.touch()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**12))
+    try:
+        return planned_jobs(repo, *PAPERS, *CONFIG, *extra)
+    finally:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_both_papers_are_built(repo):
+    for pdf in PAPERS:
+        assert (repo / pdf).read_bytes()[:5] == b"%PDF-"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing")
+def test_generated_numbers_are_in_the_pdf(repo):
+    numbers = json.loads((repo / "paper/generated/numbers.json").read_text())
+    metrics = pd.read_csv(repo / "results/aggregate/metrics.csv")
+    for pdf in PAPERS:
+        text = subprocess.run(
+            ["pdftotext", str(repo / pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        text = " ".join(text.split())
+        found = [
+            key
+            for key, entry in numbers.items()
+            if len(str(entry["tex"])) >= 4
+            and any(c.isdigit() for c in str(entry["tex"]))
+            and str(entry["tex"]) in text
+        ]
+        assert len(found) >= 10, f"{pdf}: only {found} of the generated numbers appear"
+    # The base accuracy printed in the paper is the mean of results/, not a typed number.
+    base = metrics.query("split == 'validation' and variant == 'base' and metric == 'accuracy'")
+    expected = f"{base['value'].mean():.4f}"
+    assert any(str(entry["tex"]) == expected for entry in numbers.values()), expected
+
+
+def test_nothing_changed_plans_nothing(repo):
+    assert planned_jobs(repo, *PAPERS, *CONFIG) == Counter()
+
+
+def test_figure_edit_reruns_that_figure_and_the_papers(repo):
+    jobs = _touch_and_plan(repo, "src/frankenmodels/figures/layer_impact.py")
+    assert jobs == Counter({"figure_layer_impact": 1, "paper": 2})
+
+
+def test_training_edit_reruns_finetuning_and_everything_after(repo):
+    jobs = _touch_and_plan(repo, "src/frankenmodels/training.py")
+    assert jobs["finetune"] == 3
+    assert jobs["evaluate"] == 3 * 6 + 3 * 5  # validation: all 6 variants; selection: 5
+    assert jobs["stats"] == jobs["paper"] / 2 == 1
+    assert "efficiency" not in jobs and "download_model" not in jobs
+    assert "download_data" not in jobs
+
+
+def test_new_seed_runs_only_its_own_jobs(repo, tmp_path):
+    config = yaml.safe_load((repo / "config/test.yaml").read_text())
+    config["training"]["seeds"].append(4)
+    extended = tmp_path / "four_seeds.yaml"
+    extended.write_text(yaml.safe_dump(config))
+    jobs = planned_jobs(repo, *PAPERS, "--configfile", str(extended))
+    assert jobs["finetune"] == 1
+    assert jobs["evaluate"] == 6 + 5  # the new seed only
+    assert "efficiency" not in jobs
+    assert jobs["aggregate"] == jobs["aggregate_training"] == jobs["stats"] == 1
+
+
+def test_same_seed_gives_the_same_metrics(repo):
+    target = "results/evaluate/validation/seed1/dup1/metrics.json"
+    first = json.loads((repo / target).read_text())["metrics"]
+    result = snakemake(repo, target, "--cores", "2", *CONFIG, "--forcerun", "finetune")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((repo / target).read_text())["metrics"] == first
