@@ -186,19 +186,33 @@ def require_success(run: Run, what: str) -> None:
     )
 
 
-def sacct(jobids: list[str]) -> dict[str, tuple[str, str]]:
-    """SLURM job id -> (State, Comment) from the accounting database (job allocations)."""
+def sacct(jobids: list[str], fields=("State", "Comment")) -> dict[str, dict[str, str]]:
+    """SLURM job id -> {field: value} from the accounting database (job allocations only).
+    State keeps its first word ("CANCELLED by 0" -> "CANCELLED")."""
     if not jobids:
         return {}
     out = subprocess.run(
-        ["sacct", "-n", "-P", "-X", "-o", "JobID,State,Comment", "-j", ",".join(jobids)],
+        ["sacct", "-n", "-P", "-X", "-o", ",".join(["JobID", *fields]), "-j", ",".join(jobids)],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout
-    rows = (line.split("|", 2) for line in out.splitlines() if line.strip())
-    return {jobid: (state.split()[0], comment) for jobid, state, comment in rows}
+    table = {}
+    for line in filter(str.strip, out.splitlines()):
+        jobid, *values = line.split("|", len(fields))
+        row = dict(zip(fields, values, strict=True))
+        if "State" in row:
+            row["State"] = row["State"].split()[0]
+        table[jobid] = row
+    return table
+
+
+def minutes(timelimit: str) -> int:
+    """sacct's Timelimit ([D-]HH:MM:SS) in minutes."""
+    days, _, clock = timelimit.rpartition("-")
+    hours, mins, _ = (int(part) for part in clock.split(":"))
+    return int(days or 0) * 1440 + hours * 60 + mins
 
 
 def sacct_by_name(run_id: str) -> list[str]:
@@ -247,13 +261,13 @@ def test_full_dag_runs_through_sbatch(full_run):
         f"SLURM jobs of the log {submitted} differ from sacct's jobs named {full_run.run_id}"
     )
     states = sacct(submitted)
-    not_completed = {job: state for job, (state, _) in states.items() if state != "COMPLETED"}
+    not_completed = {job: row for job, row in states.items() if row["State"] != "COMPLETED"}
     assert not not_completed, f"SLURM jobs not COMPLETED according to sacct: {not_completed}"
 
     # Which rules went to SLURM: the compute rules; the rest are local rules.
     for rule in ("finetune", "efficiency", "stats"):
         assert full_run.submitted_for(f"rule_{rule}"), f"no SLURM job for rule {rule}"
-    comments = {comment for _, comment in states.values()}
+    comments = {row["Comment"] for row in states.values()}
     assert any(c.startswith("rule_finetune") for c in comments), (
         f"sacct comments do not name the rules: {sorted(comments)}"
     )
@@ -266,6 +280,17 @@ def test_full_dag_runs_through_sbatch(full_run):
     assert math.ceil(evaluate_jobs / GROUP_COMPONENTS) <= len(batches) < evaluate_jobs, (
         f"{evaluate_jobs} evaluate jobs ran in {len(batches)} SLURM jobs: grouping did not work"
     )
+    # A batch asks for ONE evaluate job's CPUs and memory (ci-profile: 1 CPU, 2000 MB) and
+    # n x its runtime (10 min): the `serial` resource of slurm/config.yaml stacks them.
+    requested = sacct(batches, ("ReqCPUS", "ReqMem", "Timelimit"))
+    for job, row in requested.items():
+        limit = minutes(row["Timelimit"])
+        assert row["ReqCPUS"] == "1" and row["ReqMem"] == "2000M", (
+            f"evaluate batch {job} asks for {row}: the serial resource did not stack its jobs"
+        )
+        assert limit % 10 == 0 and 10 <= limit <= 10 * GROUP_COMPONENTS, (
+            f"evaluate batch {job} has time limit {row['Timelimit']}, not n x 10 min, n <= 8"
+        )
     print(
         f"\n[slurm] full test DAG: {len(submitted)} SLURM jobs "
         f"({len(batches)} evaluate batches for {evaluate_jobs} evaluate jobs), "
@@ -328,7 +353,7 @@ def test_job_failing_once_is_retried(full_run, tmp_path):
         f"expected stats submitted twice, first the failing job {failed_job}; got {jobs}"
     )
     assert "Trying to restart job" in run.log, "Snakemake did not report the restart"
-    states = {job: state for job, (state, _) in sacct(jobs).items()}
+    states = {job: row["State"] for job, row in sacct(jobs).items()}
     assert states == {jobs[0]: "FAILED", jobs[1]: "COMPLETED"}, (
         f"sacct states of the two stats jobs: {states}"
     )
@@ -378,7 +403,14 @@ def test_scancel_fails_cleanly_and_rerun_completes(tmp_path):
 
         poll(running, timeout=600, what=f"SLURM job {jobid} (finetune) to run its script")
         subprocess.run(["scancel", jobid], check=True, timeout=60)
-        returncode = process.wait(timeout=600)
+        try:
+            # The plugin polls at least every 180 s.
+            returncode = process.wait(timeout=300)
+        except subprocess.TimeoutExpired:
+            pytest.fail(
+                f"Snakemake still runs 300 s after `scancel {jobid}`: it did not notice the "
+                "cancelled job (see slurm-status-command in slurm/config.yaml)"
+            )
     finally:
         if process.poll() is None:
             process.kill()
@@ -393,7 +425,7 @@ def test_scancel_fails_cleanly_and_rerun_completes(tmp_path):
         f"no clear message about the cancelled SLURM job {jobid}:\n{log[-4000:]}"
     )
     assert "Error in rule finetune" in log, f"the failed rule is not named:\n{log[-4000:]}"
-    state = sacct([jobid])[jobid][0]
+    state = sacct([jobid])[jobid]["State"]
     assert state == "CANCELLED", f"sacct state of the cancelled job {jobid}: {state}"
     left = [name for name in FINETUNE_OUTPUTS if (workdir / name).exists()]
     assert not left, f"the cancelled finetune job left partial outputs: {left}"

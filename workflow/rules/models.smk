@@ -24,7 +24,16 @@ rule download_model:
 
 rule describe_variants:
     input:
-        code=code("variant_table.py", "surgery", "io.py", "joblog.py"),
+        code=code(
+            "variant_table.py",
+            "surgery/__init__.py",
+            "surgery/plan.py",
+            "surgery/sweeps.py",
+            "surgery/mergekit.py",
+            "surgery/planfile.py",
+            "io.py",
+            "joblog.py",
+        ),
     output:
         "results/variants.csv",
     log:
