@@ -17,16 +17,8 @@ from matplotlib.projections.polar import PolarAxes
 from frankenmodels.figures import layer_ci, layer_impact, save_figure, seed_pairs, tradeoff
 from frankenmodels.figures.layer_ci import ci_table
 from frankenmodels.figures.layer_impact import layer_table
+from frankenmodels.metrics import METRICS
 
-METRICS = (
-    "accuracy",
-    "f1_weighted",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_binary",
-    "precision_binary",
-    "recall_binary",
-)
 FOCUS = "dup1"  # not the best layer (the synthetic effect peaks at dup2)
 
 

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from frankenmodels.config import fill_defaults, load_schema
+from frankenmodels.metrics import METRICS
 from frankenmodels.report import latex
 from frankenmodels.report.numbers import Inputs, build_numbers, cfg, write_numbers
 from frankenmodels.report.tables import build_tables, write_tables
@@ -30,15 +31,6 @@ REPO = Path(__file__).resolve().parents[1]
 PAPER = REPO / "paper"
 SEEDS = [42, 43, 44]
 N_EXAMPLES = 2000
-METRICS = [
-    "accuracy",
-    "f1_weighted",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_binary",
-    "precision_binary",
-    "recall_binary",
-]
 BASE_CORRECT = {42: 1800, 43: 1820, 44: 1810}  # accuracy 0.900, 0.910, 0.905
 # Per-seed change in correctly classified examples; dup2 is the focus variant.
 GAINS = {"dup0": [-6, -2, -4], "dup1": [2, -1, 2], "dup2": [11, 12, 12], "dup3": [1, 2, -1]}

@@ -7,13 +7,5 @@ from frankenmodels.report.tables import TABLES, write_tables
 smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
 log_to(smk.log[0])
 
-inputs = Inputs.from_paths(
-    dict(smk.config),
-    metrics=smk.input.metrics,
-    efficiency=smk.input.efficiency,
-    training=smk.input.training,
-    tests=smk.input.tests,
-    selection=smk.input.selection,
-    variants=smk.input.variants,
-)
+inputs = Inputs.from_snakemake(smk)
 write_tables(inputs, {name: getattr(smk.output, name) for name in TABLES})

@@ -119,6 +119,12 @@ class Inputs:
             variants=pd.read_csv(variants, dtype={"layer": "Int64"}),
         )
 
+    @classmethod
+    def from_snakemake(cls, smk: Any) -> Inputs:
+        """The inputs of the numbers and tables rules, which share their input names."""
+        names = ("metrics", "efficiency", "training", "tests", "selection", "variants")
+        return cls.from_paths(dict(smk.config), **{name: smk.input[name] for name in names})
+
 
 @dataclass(frozen=True)
 class Study:
