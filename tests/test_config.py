@@ -14,6 +14,7 @@ from frankenmodels.config import (
     check_semantics,
     fill_defaults,
     load_schema,
+    sort_keys_in_place,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,15 @@ def test_shipped_configs_are_valid_yaml(name):
 @pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml"])
 def test_shipped_configs_pass_the_schema(name):
     check_schema(_config(name), SCHEMA)
+
+
+def test_key_order_does_not_change_the_config_text():
+    """Params are compared as text: two spellings of one config must read the same."""
+    written = {"b": {"y": 1, "x": [{"q": 1, "p": 2}, 3]}, "a": 0}
+    reordered = {"a": 0, "b": {"x": [{"p": 2, "q": 1}, 3], "y": 1}}
+    sort_keys_in_place(written)
+    sort_keys_in_place(reordered)
+    assert repr(written) == repr(reordered) == "{'a': 0, 'b': {'x': [{'p': 2, 'q': 1}, 3], 'y': 1}}"
 
 
 def test_defaults_are_filled_from_the_schema():

@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections import Counter
 
 import pandas as pd
@@ -23,15 +24,21 @@ def repo(tmp_path_factory):
     return work
 
 
-def _touch_and_plan(repo, relative, *extra):
-    """Plan after editing one file, then put its timestamp back for the next test."""
+def _edit_and_plan(repo, relative, *extra):
+    """Plan after a real edit of one file, then put the file back as it was.
+
+    A real edit, not a touch: Snakemake 9 compares checksums of small inputs, so a file
+    whose content is unchanged does not rerun anything, whatever its mtime.
+    """
     path = repo / relative
-    before = path.stat()
-    path.touch()
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**12))
+    original, before = path.read_bytes(), path.stat()
+    path.write_bytes(original + b"\n# an edit that changes nothing but the checksum\n")
+    edited = time.time_ns() + 10**9  # newer than every output, which are minutes old
+    os.utime(path, ns=(edited, edited))
     try:
         return planned_jobs(repo, *PAPERS, *CONFIG, *extra)
     finally:
+        path.write_bytes(original)
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
@@ -68,12 +75,12 @@ def test_nothing_changed_plans_nothing(repo):
 
 
 def test_figure_edit_reruns_that_figure_and_the_papers(repo):
-    jobs = _touch_and_plan(repo, "src/frankenmodels/figures/layer_impact.py")
+    jobs = _edit_and_plan(repo, "src/frankenmodels/figures/layer_impact.py")
     assert jobs == Counter({"figure_layer_impact": 1, "paper": 2})
 
 
 def test_training_edit_reruns_finetuning_and_everything_after(repo):
-    jobs = _touch_and_plan(repo, "src/frankenmodels/training.py")
+    jobs = _edit_and_plan(repo, "src/frankenmodels/training.py")
     assert jobs["finetune"] == 3
     assert jobs["evaluate"] == 3 * 6 + 3 * 5  # validation: all 6 variants; selection: 5
     assert jobs["stats"] == jobs["paper"] / 2 == 1
@@ -85,6 +92,7 @@ def test_new_seed_runs_only_its_own_jobs(repo, tmp_path):
     config = yaml.safe_load((repo / "config/test.yaml").read_text())
     config["training"]["seeds"].append(4)
     extended = tmp_path / "four_seeds.yaml"
+    # safe_dump also sorts the keys: a reordered config must not rerun anything either.
     extended.write_text(yaml.safe_dump(config))
     jobs = planned_jobs(repo, *PAPERS, "--configfile", str(extended))
     assert jobs["finetune"] == 1

@@ -47,6 +47,25 @@ def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
             fill_defaults(config[name], sub)
 
 
+def sort_keys_in_place(config: dict[str, Any]) -> None:
+    """Order every mapping's keys alphabetically, in place.
+
+    Snakemake compares a job's params by their text, so the same settings written in
+    another key order would otherwise rerun everything downstream.
+    """
+    ordered = _sorted(config)
+    config.clear()
+    config.update(ordered)
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]  # list order means something: keep it
+    return value
+
+
 def _copy(value: Any) -> Any:
     return yaml.safe_load(yaml.safe_dump(value))
 

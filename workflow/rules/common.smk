@@ -17,6 +17,7 @@ from frankenmodels.config import (
     check_semantics,
     fill_defaults,
     load_schema,
+    sort_keys_in_place,
 )
 from frankenmodels.surgery import PlanError, expand_variants, variant_family
 
@@ -27,6 +28,7 @@ def checked_variants(config):
     try:
         check_schema(config, schema)
         fill_defaults(config, schema)
+        sort_keys_in_place(config)
         try:
             plans = expand_variants(config["variants"], config["model"]["num_layers"])
         except PlanError as error:
