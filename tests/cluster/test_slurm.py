@@ -247,7 +247,7 @@ def full_run(tmp_path_factory) -> Run:
     return run_snakemake(workdir, PAPERS)
 
 
-def test_full_dag_runs_through_sbatch(full_run):
+def test_full_dag_runs_through_sbatch(full_run, slurm_summary):
     require_success(full_run, "the test DAG through --profile slurm")
     for pdf in PAPERS:
         path = full_run.workdir / pdf
@@ -291,21 +291,23 @@ def test_full_dag_runs_through_sbatch(full_run):
         assert limit % 10 == 0 and 10 <= limit <= 10 * GROUP_COMPONENTS, (
             f"evaluate batch {job} has time limit {row['Timelimit']}, not n x 10 min, n <= 8"
         )
-    print(
-        f"\n[slurm] full test DAG: {len(submitted)} SLURM jobs "
+    slurm_summary.append(
+        f"full test DAG: {len(submitted)} SLURM jobs "
         f"({len(batches)} evaluate batches for {evaluate_jobs} evaluate jobs), "
-        f"{len(full_run.started())} Snakemake jobs, wall time {full_run.seconds:.0f} s"
+        f"{len(full_run.started())} Snakemake jobs, wall time {full_run.seconds:.0f} s; "
+        f"SLURM job ids {submitted[0]}..{submitted[-1]}, all COMPLETED in sacct "
+        f"(run id {full_run.run_id})"
     )
 
 
-def test_wall_time_slurm_vs_local(full_run, tmp_path):
+def test_wall_time_slurm_vs_local(full_run, tmp_path, slurm_summary):
     """The same DAG with --cores 2 in a fresh copy; both wall times are printed."""
     require_success(full_run, "the test DAG through --profile slurm")
     local = run_snakemake(copy_repository(tmp_path / "repo"), PAPERS, "--cores", "2", slurm=False)
     require_success(local, "the test DAG with --cores 2")
     assert not local.submitted, "the --cores 2 run submitted SLURM jobs"
-    print(
-        f"\n[slurm] wall time of the test DAG ({len(full_run.started())} jobs, both PDFs): "
+    slurm_summary.append(
+        f"wall time of the test DAG ({len(full_run.started())} jobs, both PDFs): "
         f"SLURM {full_run.seconds:.0f} s with {len(full_run.submitted)} SLURM jobs, "
         f"--cores 2 {local.seconds:.0f} s (ratio {full_run.seconds / local.seconds:.2f})"
     )
@@ -333,7 +335,7 @@ def test_figure_code_edit_reruns_only_figure_and_papers(full_run):
         assert not sacct_by_name(rerun.run_id), "sacct lists SLURM jobs for the rerun"
 
 
-def test_job_failing_once_is_retried(full_run, tmp_path):
+def test_job_failing_once_is_retried(full_run, tmp_path, slurm_summary):
     """`stats` (a SLURM job) fails once by the injector; `retries: 1` resubmits it."""
     require_success(full_run, "the test DAG through --profile slurm")
     marker = tmp_path / "stats-failed-once"
@@ -361,6 +363,10 @@ def test_job_failing_once_is_retried(full_run, tmp_path):
         f"sacct states of the two stats jobs: {states}"
     )
     assert (full_run.workdir / "results/stats/tests.csv").is_file()
+    slurm_summary.append(
+        f"retry: stats failed once in SLURM job {jobs[0]} (FAILED), resubmitted as "
+        f"{jobs[1]} (COMPLETED)"
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -373,7 +379,7 @@ FINETUNE_OUTPUTS = [
 ]
 
 
-def test_scancel_fails_cleanly_and_rerun_completes(tmp_path):
+def test_scancel_fails_cleanly_and_rerun_completes(tmp_path, slurm_summary):
     workdir = copy_repository(tmp_path / "repo")
     target = ["results/finetune/seed1/summary.json"]
     log_file = tmp_path / "cancel.log"
@@ -438,3 +444,8 @@ def test_scancel_fails_cleanly_and_rerun_completes(tmp_path):
     assert resumed.submitted_for("rule_finetune"), "the rerun did not resubmit finetune"
     missing = [name for name in FINETUNE_OUTPUTS if not (workdir / name).exists()]
     assert not missing, f"outputs missing after the rerun: {missing}"
+    slurm_summary.append(
+        f"scancel: finetune job {jobid} CANCELLED, run failed (exit {returncode}) with no "
+        f"partial output; the rerun completed with SLURM job(s) "
+        f"{', '.join(resumed.submitted_for('rule_finetune'))}"
+    )

@@ -125,6 +125,13 @@ def fmt_pp(x: Any, digits: int = 2, *, signed: bool = True) -> str:
     return NA if is_missing(x) else fmt_fixed(100.0 * float(x), digits, signed=signed)
 
 
+def pp_sign(x: Any, digits: int = 2) -> int:
+    """Sign of a difference as fmt_pp prints it, so that prose never says "raises" next to
+    a printed 0.00: -1, 0 or +1."""
+    shown = round(100.0 * float(x), digits)
+    return (shown > 0) - (shown < 0)
+
+
 def fmt_pct_change(new: Any, old: Any, digits: int = 1) -> str:
     """Relative change in percent, signed: (117.1, 109.5) -> "+6.9"."""
     return fmt_signed(pct_change(new, old), digits)

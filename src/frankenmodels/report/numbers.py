@@ -37,6 +37,7 @@ from frankenmodels.report.latex import (
     is_missing,
     macro_name,
     pct_change,
+    pp_sign,
 )
 from frankenmodels.stats import summarise_claims
 
@@ -571,7 +572,11 @@ def _sweep_macros(m: MacroSet, r: Results) -> None:
         raise ValueError("summarise_claims and the sweep table disagree on the best variant")
     m.flag("SweepBestSignificant", as_bool(c["best_significant"]), "summarise_claims")
     m.flag("SweepBestSignificantHolm", as_bool(c["best_significant_holm"]), "summarise_claims")
-    m.flag("SweepBestPositive", float(c["best_mean_diff"]) > 0, "summarise_claims: best > 0")
+    best_sign = pp_sign(c["best_mean_diff"])
+    worst_sign = pp_sign(sw["mean_diff"].min())
+    m.flag("SweepBestPositive", best_sign > 0, "summarise_claims: best > 0 as printed")
+    m.flag("SweepBestZero", best_sign == 0, "summarise_claims: best 0.00 pp as printed")
+    m.flag("SweepWorstNegative", worst_sign < 0, f"{src}: worst < 0 as printed")
     m.flag("FocusIsBest", c["best_variant"] == s.focus, "summarise_claims: best == focus")
     ranks = sw["mean_diff"].rank(ascending=False, method="min")
     hit = ranks[sw["variant"] == s.focus]

@@ -89,7 +89,7 @@ def table_performance(r: Results) -> str:
         body.append(_row(cells))
     body += [r"\bottomrule", r"\end{tabular}"]
     caption = (
-        rf"Validation performance of the base model {tt(s.base)} and the FrankenModel "
+        r"Validation performance of the base model and the FrankenModel "
         rf"{tt(s.focus)}: "
         rf"mean $\pm$ standard deviation over {n} fine-tuning seeds. Weighted: averaged over "
         r"the classes with support weights, as in the original study; positive class: that "
