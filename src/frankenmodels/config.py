@@ -33,8 +33,6 @@ def check_schema(config: dict[str, Any], schema: dict[str, Any]) -> None:
         allowed = sorted(error.schema.get("properties", {}))
         unknown = sorted(set(error.instance) - set(allowed))
         raise ConfigError(f"config key {key}: unknown key(s) {unknown}; allowed: {allowed}")
-    if error.validator == "required":
-        raise ConfigError(f"config key {key}: {error.message}")
     raise ConfigError(f"config key {key}: {error.message}")
 
 

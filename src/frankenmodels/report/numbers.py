@@ -259,6 +259,21 @@ def _int_macro(m: MacroSet, name: str, value: Any, source: str) -> None:
     m.value(name, fmt_int(value), None if is_missing(value) else int(value), source)
 
 
+def _signed2(x: Any) -> str:
+    return fmt_fixed(x, 2, signed=True)
+
+
+def _unsigned_pp(x: Any) -> str:
+    return fmt_pp(x, signed=False)
+
+
+def _test_macros(m: MacroSet, prefix: str, row: Any, source: str, columns) -> None:
+    """One macro per (column, suffix, formatter) of a tests.csv row; a missing row gives n/a."""
+    for column, suffix, fmt in columns:
+        value = None if row is None else row[column]
+        m.value(f"{prefix}{suffix}", fmt(value), value, f"{source}: {column}")
+
+
 # ---------------------------------------------------------------------------------------
 # Macro groups. Each adds to `m` and records where each value came from.
 # ---------------------------------------------------------------------------------------
@@ -422,24 +437,22 @@ def _significance_macros(m: MacroSet, r: Results) -> None:
         row = r.test("original", s.focus, metric)
         n = f"Focus{macro_name(metric)}"
         where = f"{src}: {s.focus}, {metric}"
-        m.value(f"{n}TP", fmt_p_stmt(row["t_p"]), row["t_p"], f"{where}, t_p")
-        m.value(f"{n}HolmP", fmt_p_stmt(row["t_p_holm"]), row["t_p_holm"], f"{where}, t_p_holm")
-        m.value(
-            f"{n}WilcoxonP",
-            fmt_p_stmt(row["wilcoxon_p"]),
-            row["wilcoxon_p"],
-            f"{where}, wilcoxon_p",
+        _test_macros(
+            m,
+            n,
+            row,
+            where,
+            (
+                ("t_p", "TP", fmt_p_stmt),
+                ("t_p_holm", "HolmP", fmt_p_stmt),
+                ("wilcoxon_p", "WilcoxonP", fmt_p_stmt),
+                ("ci_low", "CILowPP", fmt_pp),
+                ("ci_high", "CIHighPP", fmt_pp),
+                ("d_z", "Dz", _signed2),
+                ("sd_diff", "SdDiffPP", _unsigned_pp),
+                ("mde", "MDEPP", _unsigned_pp),
+            ),
         )
-        m.value(f"{n}CILowPP", fmt_pp(row["ci_low"]), row["ci_low"], f"{where}, ci_low in pp")
-        m.value(f"{n}CIHighPP", fmt_pp(row["ci_high"]), row["ci_high"], f"{where}, ci_high in pp")
-        m.value(f"{n}Dz", fmt_fixed(row["d_z"], 2, signed=True), row["d_z"], f"{where}, d_z")
-        m.value(
-            f"{n}SdDiffPP",
-            fmt_pp(row["sd_diff"], signed=False),
-            row["sd_diff"],
-            f"{where}, sd_diff in pp",
-        )
-        m.value(f"{n}MDEPP", fmt_pp(row["mde"], signed=False), row["mde"], f"{where}, mde in pp")
         _int_macro(m, f"{n}SeedsNeeded", row["seeds_needed"], f"{where}, seeds_needed")
         _int_macro(m, f"{n}SeedsPositive", row["seeds_positive"], f"{where}, seeds_positive")
         _int_macro(m, f"{n}SeedsNegative", row["seeds_negative"], f"{where}, seeds_negative")
@@ -555,18 +568,16 @@ def _sweep_macros(m: MacroSet, r: Results) -> None:
         layer = r.layer_of(row["variant"])
         m.text(f"Sweep{label}Variant", row["variant"], f"{src}: {label.lower()} mean_diff")
         m.value(f"Sweep{label}Layer", fmt_layer(layer, row["variant"]), layer, f"{src}: its layer")
-        m.value(
-            f"Sweep{label}DiffPP",
-            fmt_pp(row["mean_diff"]),
-            row["mean_diff"],
-            f"{src}: its mean_diff in pp",
-        )
-        m.value(f"Sweep{label}TP", fmt_p_stmt(row["t_p"]), row["t_p"], f"{src}: its t_p")
-        m.value(
-            f"Sweep{label}HolmP",
-            fmt_p_stmt(row["t_p_holm"]),
-            row["t_p_holm"],
-            f"{src}: its t_p_holm",
+        _test_macros(
+            m,
+            f"Sweep{label}",
+            row,
+            f"{src} ({label.lower()})",
+            (
+                ("mean_diff", "DiffPP", fmt_pp),
+                ("t_p", "TP", fmt_p_stmt),
+                ("t_p_holm", "HolmP", fmt_p_stmt),
+            ),
         )
     if c["best_variant"] != sw.loc[sw["mean_diff"].idxmax(), "variant"]:
         raise ValueError("summarise_claims and the sweep table disagree on the best variant")
@@ -600,14 +611,18 @@ def _selection_macros(m: MacroSet, r: Results) -> None:
     m.value("SelectedScorePP", fmt_pp(score), score, "selection.json: scores[chosen] in pp")
     row = r.test("selected", chosen, s.sweep_metric) if chosen else None
     tsrc = f"tests.csv (selected, {chosen}, {s.sweep_metric})"
-    for col, name, fmt in (
-        ("mean_diff", "DiffPP", fmt_pp),
-        ("t_p", "TP", fmt_p_stmt),
-        ("ci_low", "CILowPP", fmt_pp),
-        ("ci_high", "CIHighPP", fmt_pp),
-    ):
-        value = None if row is None else row[col]
-        m.value(f"Selected{name}", fmt(value), value, f"{tsrc}: {col}")
+    _test_macros(
+        m,
+        "Selected",
+        row,
+        tsrc,
+        (
+            ("mean_diff", "DiffPP", fmt_pp),
+            ("t_p", "TP", fmt_p_stmt),
+            ("ci_low", "CILowPP", fmt_pp),
+            ("ci_high", "CIHighPP", fmt_pp),
+        ),
+    )
     m.flag(
         "SelectedSignificant",
         as_bool(c["selected_significant"]),
