@@ -4,6 +4,6 @@ from frankenmodels.aggregate import records_table
 from frankenmodels.io import write_csv
 from frankenmodels.joblog import log_to
 
-log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
-table = records_table(snakemake.input.records, snakemake.params.sort_by)  # noqa: F821
-write_csv(table, snakemake.output[0])  # noqa: F821
+log_to(snakemake.log[0])
+table = records_table(snakemake.input.records, snakemake.params.sort_by)
+write_csv(table, snakemake.output[0])

@@ -4,6 +4,6 @@ from frankenmodels.io import write_csv
 from frankenmodels.joblog import log_to
 from frankenmodels.variant_table import describe_variants
 
-log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
-table = describe_variants(snakemake.params.specs, snakemake.params.num_layers)  # noqa: F821
-write_csv(table, snakemake.output[0])  # noqa: F821
+log_to(snakemake.log[0])
+table = describe_variants(snakemake.params.specs, snakemake.params.num_layers)
+write_csv(table, snakemake.output[0])

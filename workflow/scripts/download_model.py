@@ -4,6 +4,6 @@ from frankenmodels.io import atomic_directory
 from frankenmodels.joblog import log_to
 from frankenmodels.models import fetch_model
 
-log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
-with atomic_directory(snakemake.output[0]) as folder:  # noqa: F821
-    fetch_model(snakemake.params.model, snakemake.params.num_labels, folder)  # noqa: F821
+log_to(snakemake.log[0])
+with atomic_directory(snakemake.output[0]) as folder:
+    fetch_model(snakemake.params.model, snakemake.params.num_labels, folder)

@@ -11,18 +11,18 @@ from frankenmodels.models import load_classifier
 from frankenmodels.runtime import device_name, seed_everything, select_device, set_threads
 from frankenmodels.surgery import Plan, apply_plan, count_parameters
 
-log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
-params, variant_name = snakemake.params, snakemake.wildcards.variant  # noqa: F821
+log_to(snakemake.log[0])
+params, variant_name = snakemake.params, snakemake.wildcards.variant
 settings = params.settings
-set_threads(snakemake.threads)  # noqa: F821
+set_threads(snakemake.threads)
 device = select_device(params.device)
 seed_everything(0)
-tokenizer, base = load_classifier(snakemake.input.model, params.num_labels)  # noqa: F821
+tokenizer, base = load_classifier(snakemake.input.model, params.num_labels)
 model = apply_plan(base, Plan.from_dict(params.plan), mode=settings["memory_mode"])
 del base  # only the variant may count towards the peak
 gc.collect()
 unique, effective = count_parameters(model)
-texts = pd.read_parquet(snakemake.input.data)["text"]  # noqa: F821
+texts = pd.read_parquet(snakemake.input.data)["text"]
 timing = measure_latency(
     model,
     tokenizer,
@@ -44,4 +44,4 @@ record = {
     **timing,
 }
 print(record)
-write_json(snakemake.output[0], record)  # noqa: F821
+write_json(snakemake.output[0], record)

@@ -5,8 +5,7 @@ import pandas as pd
 from frankenmodels.figures import layer_ci, save_figure
 from frankenmodels.joblog import log_to
 
-smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-log_to(smk.log[0])
+log_to(snakemake.log[0])
 
-fig = layer_ci(pd.read_csv(smk.input.tests), pd.read_csv(smk.input.variants))
-save_figure(fig, smk.output.pdf, smk.output.png)
+fig = layer_ci(pd.read_csv(snakemake.input.tests), pd.read_csv(snakemake.input.variants))
+save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -5,8 +5,7 @@ import pandas as pd
 from frankenmodels.figures import save_figure, seed_pairs
 from frankenmodels.joblog import log_to
 
-smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-log_to(smk.log[0])
+log_to(snakemake.log[0])
 
-fig = seed_pairs(pd.read_csv(smk.input.metrics), smk.params.focus_variant)
-save_figure(fig, smk.output.pdf, smk.output.png)
+fig = seed_pairs(pd.read_csv(snakemake.input.metrics), snakemake.params.focus_variant)
+save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -5,12 +5,11 @@ import pandas as pd
 from frankenmodels.figures import save_figure, tradeoff
 from frankenmodels.joblog import log_to
 
-smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-log_to(smk.log[0])
+log_to(snakemake.log[0])
 
 fig = tradeoff(
-    pd.read_csv(smk.input.metrics),
-    pd.read_csv(smk.input.efficiency),
-    smk.params.focus_variant,
+    pd.read_csv(snakemake.input.metrics),
+    pd.read_csv(snakemake.input.efficiency),
+    snakemake.params.focus_variant,
 )
-save_figure(fig, smk.output.pdf, smk.output.png)
+save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -10,28 +10,28 @@ from frankenmodels.models import load_classifier
 from frankenmodels.runtime import enable_fast_math, seed_everything, select_device, set_threads
 from frankenmodels.training import TrainingSettings, finetune, resume_file
 
-log_to(snakemake.log[0])  # noqa: F821 - injected by Snakemake
-params = snakemake.params  # noqa: F821
-seed = int(snakemake.wildcards.seed)  # noqa: F821
-set_threads(snakemake.threads)  # noqa: F821
+log_to(snakemake.log[0])
+params = snakemake.params
+seed = int(snakemake.wildcards.seed)
+set_threads(snakemake.threads)
 device = select_device(params.device)
 enable_fast_math(device)
 settings = TrainingSettings(**params.training, max_length=params.max_length)
 seed_everything(seed)  # before loading: a new classification head is initialised from it
-tokenizer, model = load_classifier(snakemake.input.model, params.num_labels)  # noqa: F821
-resume = resume_file(Path(params.resume_dir), seed, settings, snakemake.input.model)  # noqa: F821
+tokenizer, model = load_classifier(snakemake.input.model, params.num_labels)
+resume = resume_file(Path(params.resume_dir), seed, settings, snakemake.input.model)
 history, summary = finetune(
     model,
     tokenizer,
-    pd.read_parquet(snakemake.input.train),  # noqa: F821
+    pd.read_parquet(snakemake.input.train),
     settings,
     seed,
     device,
     resume,
 )
-with atomic_directory(snakemake.output.model) as folder:  # noqa: F821
+with atomic_directory(snakemake.output.model) as folder:
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-write_csv(history, snakemake.output.history)  # noqa: F821
-write_json(snakemake.output.summary, summary)  # noqa: F821
+write_csv(history, snakemake.output.history)
+write_json(snakemake.output.summary, summary)
 resume.unlink(missing_ok=True)

@@ -3,8 +3,7 @@
 from frankenmodels.joblog import log_to
 from frankenmodels.report.numbers import Inputs, write_numbers
 
-smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-log_to(smk.log[0])
+log_to(snakemake.log[0])
 
-inputs = Inputs.from_snakemake(smk)
-write_numbers(inputs, smk.output.tex, smk.output.json)
+inputs = Inputs.from_snakemake(snakemake)
+write_numbers(inputs, snakemake.output.tex, snakemake.output.json)

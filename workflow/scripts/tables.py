@@ -4,8 +4,7 @@ from frankenmodels.joblog import log_to
 from frankenmodels.report.numbers import Inputs
 from frankenmodels.report.tables import TABLES, write_tables
 
-smk = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-log_to(smk.log[0])
+log_to(snakemake.log[0])
 
-inputs = Inputs.from_snakemake(smk)
-write_tables(inputs, {name: getattr(smk.output, name) for name in TABLES})
+inputs = Inputs.from_snakemake(snakemake)
+write_tables(inputs, {name: getattr(snakemake.output, name) for name in TABLES})
