@@ -9,7 +9,6 @@ in envs/*.yaml must agree with requirements.txt, the pip set-up of the same stud
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import subprocess
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from frankenmodels.importgraph import ImportGraph
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
@@ -181,105 +182,21 @@ def requirement_pins() -> dict[str, str | None]:
 
 # --- reading the imports of a rule's code -------------------------------------------------
 
-
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
-    names = []
-    if handler.type is None:
-        return True
-    for node in ast.walk(handler.type):
-        if isinstance(node, ast.Name):
-            names.append(node.id)
-    return bool({"ImportError", "ModuleNotFoundError", "Exception"} & set(names))
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _import_nodes(tree: ast.AST):
-    """Import statements that run when their code runs: optional imports (in a try whose
-    handler catches ImportError) and `if TYPE_CHECKING:` blocks are left out."""
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
-            skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in skip:
-            yield node
+GRAPH = ImportGraph(SRC)
 
 
 def first_party_file(module: str) -> Path | None:
-    """The file of a `frankenmodels` module (package -> its __init__.py), if it exists."""
-    base = SRC.joinpath(*module.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def module_name_of(path: Path) -> str | None:
-    try:
-        relative = path.resolve().relative_to(SRC)
-    except ValueError:
-        return None
-    parts = list(relative.with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
-
-
-def imports_of(path: Path) -> set[str]:
-    """Absolute names of the modules one file imports (relative imports resolved)."""
-    tree = ast.parse(path.read_text(), filename=str(path))
-    module = module_name_of(path)
-    is_package = path.name == "__init__.py"
-    found: set[str] = set()
-    for node in _import_nodes(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-            continue
-        if node.level:
-            if module is None:
-                continue
-            package = module.split(".") if is_package else module.split(".")[:-1]
-            anchor = package[: len(package) - (node.level - 1)]
-            base = ".".join(anchor + ([node.module] if node.module else []))
-        else:
-            base = node.module or ""
-        found.add(base)
-        # `from package import module` imports a module, not just a name.
-        found.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
-    return {name for name in found if name}
+    return GRAPH.module_file(module)
 
 
 def third_party_imports(entry: Path) -> dict[str, set[str]]:
     """Top-level third-party import names of a file and of all `frankenmodels` modules it
     reaches, each with the files that import it."""
-    stdlib = set(sys.stdlib_module_names) | {"__future__"}
-    third: dict[str, set[str]] = {}
-    seen: set[Path] = set()
-    todo = [entry]
-    while todo:
-        path = todo.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for name in imports_of(path):
-            top = name.split(".")[0]
-            if top == FIRST_PARTY:
-                parts = name.split(".")
-                # the module itself and every package on the way (their __init__ runs too)
-                for end in range(1, len(parts) + 1):
-                    file = first_party_file(".".join(parts[:end]))
-                    if file is not None:
-                        todo.append(file)
-            elif top not in stdlib and top not in PROVIDED_BY_SNAKEMAKE:
-                third.setdefault(top, set()).add(str(path.relative_to(ROOT)))
-    return third
+    return {
+        name: {str(path.relative_to(ROOT)) for path in importers}
+        for name, importers in GRAPH.external_imports(entry, FIRST_PARTY).items()
+        if name not in PROVIDED_BY_SNAKEMAKE
+    }
 
 
 def distribution_of(import_name: str) -> str:
@@ -415,5 +332,4 @@ def test_import_scan_sees_through_the_library(tmp_path):
 
 def third_party_imports_outside(path: Path) -> set[str]:
     """third_party_imports for a file outside the repository (the self-test above)."""
-    stdlib = set(sys.stdlib_module_names)
-    return {name.split(".")[0] for name in imports_of(path)} - stdlib
+    return {name.split(".")[0] for name in GRAPH.imports_of(path)} - set(sys.stdlib_module_names)

@@ -11,7 +11,7 @@ rule aggregate:
     input:
         metrics=evaluation_files("metrics.json"),
         predictions=evaluation_files("predictions.csv"),
-        code=code("aggregate.py", "io.py"),
+        code=script_code("aggregate.py"),
     output:
         metrics="results/aggregate/metrics.csv",
         predictions="results/aggregate/predictions.csv",
@@ -26,7 +26,7 @@ rule aggregate:
 rule aggregate_efficiency:
     input:
         records=expand("results/efficiency/{variant}.json", variant=VARIANTS),
-        code=code("aggregate.py", "io.py"),
+        code=script_code("aggregate_records.py"),
     output:
         "results/aggregate/efficiency.csv",
     log:
@@ -42,7 +42,7 @@ rule aggregate_efficiency:
 use rule aggregate_efficiency as aggregate_training with:
     input:
         records=expand("results/finetune/seed{seed}/summary.json", seed=SEEDS),
-        code=code("aggregate.py", "io.py"),
+        code=script_code("aggregate_records.py"),
     output:
         "results/aggregate/training.csv",
     log:
@@ -56,7 +56,7 @@ rule stats:
         metrics=rules.aggregate.output.metrics,
         predictions=rules.aggregate.output.predictions,
         variants=rules.describe_variants.output[0],
-        code=code("stats", "io.py"),
+        code=script_code("stats.py"),
     output:
         tests="results/stats/tests.csv",
         mcnemar="results/stats/mcnemar.csv",

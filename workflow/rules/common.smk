@@ -19,6 +19,7 @@ from frankenmodels.config import (
     load_schema,
     sort_keys_in_place,
 )
+from frankenmodels.importgraph import ImportGraph
 from frankenmodels.surgery import PlanError, expand_variants, variant_family
 
 
@@ -47,6 +48,7 @@ SELECTION = config["stats"]["selection"]
 PAPERS = ["frankenmodels_article", "frankenmodels_article_simple"]
 FIGURES = ["layer_impact", "seed_pairs", "tradeoff", "layer_ci"]
 MODEL_DIR = "resources/models/pretrained"
+IMPORT_GRAPH = ImportGraph(SRC)
 
 
 wildcard_constraints:
@@ -55,14 +57,15 @@ wildcard_constraints:
     split="validation|selection",
 
 
-def code(*names):
-    """The library files a job runs, as inputs: editing one reruns exactly what depends on it."""
-    files = []
-    for name in names:
-        path = SRC / "frankenmodels" / name
-        found = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        files += [str(file.relative_to(workflow.basedir)) for file in found]
-    return files
+def script_code(script):
+    """The library files that workflow/scripts/<script> runs, read from its import graph, as
+    inputs: editing one reruns exactly the jobs that run it (Snakemake's own code trigger
+    sees only the script file)."""
+    entry = Path(workflow.basedir) / "workflow" / "scripts" / script
+    return [
+        str(path.relative_to(workflow.basedir))
+        for path in IMPORT_GRAPH.local_files(entry, "frankenmodels")
+    ]
 
 
 def evaluations():
@@ -101,9 +104,3 @@ def local_data_files():
         return []
     local = data["local"]
     return [str(Path(local["dir"]) / local[split]) for split in ("train", "validation")]
-
-
-def figure_code(name):
-    return code(
-        f"figures/{name}.py", "figures/style.py", "figures/__init__.py", "io.py"
-    )

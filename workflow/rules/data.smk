@@ -9,7 +9,7 @@ localrules:
 rule download_data:
     input:
         local=local_data_files(),
-        code=code("data.py", "synthetic.py", "io.py", "joblog.py"),
+        code=script_code("download_data.py"),
     output:
         train="results/data/raw/train.parquet",
         validation="results/data/raw/validation.parquet",
@@ -34,7 +34,7 @@ rule prepare_data:
     input:
         train=rules.download_data.output.train,
         validation=rules.download_data.output.validation,
-        code=code("data.py", "io.py", "joblog.py"),
+        code=script_code("prepare_data.py"),
     output:
         train="results/data/train.parquet",
         selection="results/data/selection.parquet",

@@ -6,16 +6,7 @@ rule evaluate:
     input:
         model="results/finetune/seed{seed}/model",
         data="results/data/{split}.parquet",
-        code=code(
-            "evaluation.py",
-            "metrics.py",
-            "batching.py",
-            "models.py",
-            "surgery",
-            "runtime.py",
-            "io.py",
-            "joblog.py",
-        ),
+        code=script_code("evaluate.py"),
     output:
         metrics="results/evaluate/{split}/seed{seed}/{variant}/metrics.json",
         predictions="results/evaluate/{split}/seed{seed}/{variant}/predictions.csv",
@@ -42,15 +33,7 @@ rule efficiency:
     input:
         model=MODEL_DIR,
         data="results/data/validation.parquet",
-        code=code(
-            "efficiency.py",
-            "batching.py",
-            "models.py",
-            "surgery",
-            "runtime.py",
-            "io.py",
-            "joblog.py",
-        ),
+        code=script_code("efficiency.py"),
     output:
         "results/efficiency/{variant}.json",
     log:

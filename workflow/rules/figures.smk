@@ -13,7 +13,7 @@ rule figure_layer_impact:
         metrics=rules.aggregate.output.metrics,
         tests=rules.stats.output.tests,
         variants=rules.describe_variants.output[0],
-        code=figure_code("layer_impact"),
+        code=script_code("figure_layer_impact.py"),
     output:
         pdf="results/figures/layer_impact.pdf",
         png="results/figures/layer_impact.png",
@@ -30,7 +30,7 @@ rule figure_layer_impact:
 rule figure_seed_pairs:
     input:
         metrics=rules.aggregate.output.metrics,
-        code=figure_code("seed_pairs"),
+        code=script_code("figure_seed_pairs.py"),
     output:
         pdf="results/figures/seed_pairs.pdf",
         png="results/figures/seed_pairs.png",
@@ -48,7 +48,7 @@ rule figure_tradeoff:
     input:
         metrics=rules.aggregate.output.metrics,
         efficiency=rules.aggregate_efficiency.output[0],
-        code=figure_code("tradeoff"),
+        code=script_code("figure_tradeoff.py"),
     output:
         pdf="results/figures/tradeoff.pdf",
         png="results/figures/tradeoff.png",
@@ -66,7 +66,7 @@ rule figure_layer_ci:
     input:
         tests=rules.stats.output.tests,
         variants=rules.describe_variants.output[0],
-        code=figure_code("layer_ci"),
+        code=script_code("figure_layer_ci.py"),
     output:
         pdf="results/figures/layer_ci.pdf",
         png="results/figures/layer_ci.png",

@@ -8,7 +8,7 @@ localrules:
 
 rule download_model:
     input:
-        code=code("models.py", "io.py", "joblog.py"),
+        code=script_code("download_model.py"),
     output:
         directory(MODEL_DIR),
     log:
@@ -24,16 +24,7 @@ rule download_model:
 
 rule describe_variants:
     input:
-        code=code(
-            "variant_table.py",
-            "surgery/__init__.py",
-            "surgery/plan.py",
-            "surgery/sweeps.py",
-            "surgery/mergekit.py",
-            "surgery/planfile.py",
-            "io.py",
-            "joblog.py",
-        ),
+        code=script_code("describe_variants.py"),
     output:
         "results/variants.csv",
     log:

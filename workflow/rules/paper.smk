@@ -20,7 +20,7 @@ REPORT_INPUTS = dict(
 rule numbers:
     input:
         **REPORT_INPUTS,
-        code=code("report", "stats", "io.py"),
+        code=script_code("numbers.py"),
     output:
         tex="paper/generated/numbers.tex",
         json="paper/generated/numbers.json",
@@ -35,7 +35,7 @@ rule numbers:
 rule tables:
     input:
         **REPORT_INPUTS,
-        code=code("report", "stats", "io.py"),
+        code=script_code("tables.py"),
     output:
         performance="paper/generated/table_performance.tex",
         significance="paper/generated/table_significance.tex",

@@ -5,14 +5,7 @@ rule finetune:
     input:
         model=MODEL_DIR,
         train="results/data/train.parquet",
-        code=code(
-            "training.py",
-            "batching.py",
-            "models.py",
-            "runtime.py",
-            "io.py",
-            "joblog.py",
-        ),
+        code=script_code("finetune.py"),
     output:
         model=directory("results/finetune/seed{seed}/model"),
         history="results/finetune/seed{seed}/history.csv",
