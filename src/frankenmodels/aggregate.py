@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 import pandas as pd
 
@@ -41,3 +42,23 @@ def records_table(files: Sequence[str], sort_by: Sequence[str]) -> pd.DataFrame:
 
 def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame.sort_values(columns, kind="stable").reset_index(drop=True)
+
+
+def benchmark_table(files: Sequence[str], root: str = "results/benchmarks") -> pd.DataFrame:
+    """Snakemake's per-job benchmark files as one table: rule, job, wall and CPU seconds, peak
+    resident memory. A file's place names its job: {root}/{rule}/{job}.tsv."""
+    rows = []
+    for path in files:
+        relative = PurePosixPath(path).relative_to(root).with_suffix("")
+        record = pd.read_csv(path, sep="\t").iloc[-1]  # the last of --benchmark-repeats
+        rows.append(
+            {
+                "rule": relative.parts[0],
+                "job": "/".join(relative.parts[1:]),
+                "seconds": float(record["s"]),
+                "cpu_seconds": pd.to_numeric(record["cpu_time"], errors="coerce"),
+                "max_rss_mb": pd.to_numeric(record["max_rss"], errors="coerce"),
+            }
+        )
+    columns = ["rule", "job", "seconds", "cpu_seconds", "max_rss_mb"]
+    return _sorted(pd.DataFrame(rows, columns=columns), ["rule", "job"])

@@ -10,7 +10,7 @@ from pathlib import Path
 def log_to(path: str) -> None:
     """Route stdout, stderr and `logging` (INFO and up) to `path` for the rest of the job."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    stream = open(path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - lives with the job
+    stream = open(path, "a", buffering=1, encoding="utf-8")  # open for the rest of the job
     sys.stdout = sys.stderr = stream
     logging.basicConfig(
         stream=stream,

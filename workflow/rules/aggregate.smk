@@ -5,6 +5,8 @@ localrules:
     aggregate,
     aggregate_efficiency,
     aggregate_training,
+    aggregate_benchmarks,
+    provenance,
 
 
 rule aggregate:
@@ -13,7 +15,11 @@ rule aggregate:
         predictions=evaluation_files("predictions.csv"),
         code=script_code("aggregate.py"),
     output:
-        metrics="results/aggregate/metrics.csv",
+        metrics=report(
+            "results/aggregate/metrics.csv",
+            caption="../report/aggregate.rst",
+            category="Results",
+        ),
         predictions="results/aggregate/predictions.csv",
     log:
         "logs/aggregate.log",
@@ -28,7 +34,11 @@ rule aggregate_efficiency:
         records=expand("results/efficiency/{variant}.json", variant=VARIANTS),
         code=script_code("aggregate_records.py"),
     output:
-        "results/aggregate/efficiency.csv",
+        report(
+            "results/aggregate/efficiency.csv",
+            caption="../report/aggregate.rst",
+            category="Results",
+        ),
     log:
         "logs/aggregate_efficiency.log",
     conda:
@@ -44,7 +54,11 @@ use rule aggregate_efficiency as aggregate_training with:
         records=expand("results/finetune/seed{seed}/summary.json", seed=SEEDS),
         code=script_code("aggregate_records.py"),
     output:
-        "results/aggregate/training.csv",
+        report(
+            "results/aggregate/training.csv",
+            caption="../report/aggregate.rst",
+            category="Results",
+        ),
     log:
         "logs/aggregate_training.log",
     params:
@@ -58,14 +72,66 @@ rule stats:
         variants=rules.describe_variants.output[0],
         code=script_code("stats.py"),
     output:
-        tests="results/stats/tests.csv",
-        mcnemar="results/stats/mcnemar.csv",
+        tests=report(
+            "results/stats/tests.csv",
+            caption="../report/tests.rst",
+            category="Statistics",
+        ),
+        mcnemar=report(
+            "results/stats/mcnemar.csv",
+            caption="../report/mcnemar.rst",
+            category="Statistics",
+        ),
         selection="results/stats/selection.json",
     log:
         "logs/stats.log",
+    benchmark:
+        "results/benchmarks/stats/all.tsv"
     conda:
         "../../envs/analysis.yaml"
     params:
         stats=config["stats"],
     script:
         "../scripts/stats.py"
+
+
+rule aggregate_benchmarks:
+    input:
+        benchmarks=benchmark_files(),
+        code=script_code("aggregate_benchmarks.py"),
+    output:
+        report(
+            "results/aggregate/benchmarks.csv",
+            caption="../report/benchmarks.rst",
+            category="Results",
+        ),
+    log:
+        "logs/aggregate_benchmarks.log",
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/aggregate_benchmarks.py"
+
+
+# The records of each compute rule carry the environment their job ran in.
+PROVENANCE_RECORDS = dict(
+    finetune=expand("results/finetune/seed{seed}/summary.json", seed=SEEDS),
+    evaluate=evaluation_files("metrics.json"),
+    efficiency=expand("results/efficiency/{variant}.json", variant=VARIANTS),
+)
+
+
+rule provenance:
+    input:
+        **PROVENANCE_RECORDS,
+        code=script_code("provenance.py"),
+    output:
+        "results/aggregate/provenance.json",
+    log:
+        "logs/provenance.log",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        rules=list(PROVENANCE_RECORDS),
+    script:
+        "../scripts/provenance.py"

@@ -116,3 +116,13 @@ def local_data_files():
         return []
     local = data["local"]
     return [str(Path(local["dir"]) / local[split]) for split in ("train", "validation")]
+
+
+def benchmark_files():
+    """Snakemake's time and memory record of every compute job (`benchmark:` of its rule)."""
+    once = ["download_data", "prepare_data", "download_model", "stats"]
+    return (
+        [f"results/benchmarks/{rule}/all.tsv" for rule in once]
+        + expand("results/benchmarks/finetune/seed{seed}.tsv", seed=SEEDS)
+        + expand("results/benchmarks/efficiency/{variant}.tsv", variant=VARIANTS)
+    )

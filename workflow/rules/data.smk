@@ -15,6 +15,8 @@ rule download_data:
         validation="results/data/raw/validation.parquet",
     log:
         "logs/download_data.log",
+    benchmark:
+        "results/benchmarks/download_data/all.tsv"
     conda:
         "../../envs/model.yaml"
     params:
@@ -41,6 +43,8 @@ rule prepare_data:
         validation="results/data/validation.parquet",
     log:
         "logs/prepare_data.log",
+    benchmark:
+        "results/benchmarks/prepare_data/all.tsv"
     conda:
         "../../envs/model.yaml"
     params:

@@ -16,7 +16,11 @@ rule figure_layer_impact:
         code=script_code("figure_layer_impact.py"),
     output:
         pdf="results/figures/layer_impact.pdf",
-        png="results/figures/layer_impact.png",
+        png=report(
+            "results/figures/layer_impact.png",
+            caption="../report/layer_impact.rst",
+            category="Figures",
+        ),
     log:
         "logs/figures/layer_impact.log",
     conda:
@@ -33,7 +37,11 @@ rule figure_seed_pairs:
         code=script_code("figure_seed_pairs.py"),
     output:
         pdf="results/figures/seed_pairs.pdf",
-        png="results/figures/seed_pairs.png",
+        png=report(
+            "results/figures/seed_pairs.png",
+            caption="../report/seed_pairs.rst",
+            category="Figures",
+        ),
     log:
         "logs/figures/seed_pairs.log",
     conda:
@@ -51,7 +59,11 @@ rule figure_tradeoff:
         code=script_code("figure_tradeoff.py"),
     output:
         pdf="results/figures/tradeoff.pdf",
-        png="results/figures/tradeoff.png",
+        png=report(
+            "results/figures/tradeoff.png",
+            caption="../report/tradeoff.rst",
+            category="Figures",
+        ),
     log:
         "logs/figures/tradeoff.log",
     conda:
@@ -69,7 +81,11 @@ rule figure_layer_ci:
         code=script_code("figure_layer_ci.py"),
     output:
         pdf="results/figures/layer_ci.pdf",
-        png="results/figures/layer_ci.png",
+        png=report(
+            "results/figures/layer_ci.png",
+            caption="../report/layer_ci.rst",
+            category="Figures",
+        ),
     log:
         "logs/figures/layer_ci.log",
     conda:

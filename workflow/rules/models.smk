@@ -13,6 +13,8 @@ rule download_model:
         directory(MODEL_DIR),
     log:
         "logs/download_model.log",
+    benchmark:
+        "results/benchmarks/download_model/all.tsv"
     conda:
         "../../envs/model.yaml"
     params:

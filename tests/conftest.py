@@ -1,0 +1,20 @@
+"""The tiny study's outputs are built once per test session; every workflow check reads them."""
+
+import pytest
+from workflow_helpers import PAPERS, copy_repository, snakemake
+
+TEST_CONFIG = ("--configfile", "config/test.yaml")
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory):
+    """A copy of the repository in which config/test.yaml has been built to both PDFs.
+
+    Snakemake keeps the scripts it ran (--skip-script-cleanup): each holds its job's
+    `snakemake` object, which tests/test_workflow_params.py replays without the config.
+    Tests that edit a file put it back; tests that run jobs use their own copy.
+    """
+    work = copy_repository(tmp_path_factory.mktemp("built") / "repo")
+    result = snakemake(work, *PAPERS, "--cores", "2", *TEST_CONFIG, "--skip-script-cleanup")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return work
