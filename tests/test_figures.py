@@ -230,7 +230,10 @@ def test_seed_pairs_lines_per_panel(
 
 def test_seed_pairs_custom_metric_list(tables: dict[str, pd.DataFrame]) -> None:
     fig = seed_pairs(tables["metrics"], FOCUS, ["accuracy", "f1_binary"])
-    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["Accuracy", "F1 (binary)"]
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == [
+        "Accuracy",
+        "F1 (positive class)",
+    ]
 
 
 # --- tradeoff -----------------------------------------------------------------------------

@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 import json
 import re
+import runpy
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -22,10 +24,14 @@ import yaml
 from frankenmodels.config import fill_defaults, load_schema
 from frankenmodels.metrics import METRICS
 from frankenmodels.report import latex
-from frankenmodels.report.numbers import Inputs, build_numbers, cfg, write_numbers
+from frankenmodels.report.inputs import Inputs
+from frankenmodels.report.numbers import build_numbers, write_numbers
+from frankenmodels.report.sections import NUMBERS_SETTINGS
+from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, Settings, lookup, pick
 from frankenmodels.report.tables import build_tables, write_tables
-from frankenmodels.stats import analyse
+from frankenmodels.stats.analyse import analyse
 from frankenmodels.variant_table import describe_variants
+from frankenmodels.vocabulary import METRIC_NAMES, TESTED_METRICS, metric_label
 
 REPO = Path(__file__).resolve().parents[1]
 PAPER = REPO / "paper"
@@ -138,6 +144,25 @@ def make_training() -> pd.DataFrame:
     )
 
 
+def make_benchmarks() -> pd.DataFrame:
+    """Snakemake benchmark records as the workflow collects them: one row per job."""
+    rows = [("download_data", "", 12.0, 3.0, 210.0)]
+    rows += [("finetune", f"seed={s}", 300.0 + i, 590.0, 1500.0) for i, s in enumerate(SEEDS)]
+    rows += [("evaluate", f"seed={s}", 60.0, 100.0, 900.0) for s in SEEDS]
+    rows += [("efficiency", f"variant={v}", 30.0, 31.0, 800.0) for v in ("base", *GAINS)]
+    return pd.DataFrame(rows, columns=["rule", "job", "seconds", "cpu_seconds", "max_rss_mb"])
+
+
+def make_provenance() -> dict:
+    cpu = ["Fake EPYC_9 #2 (2 cores)"]
+    return {
+        "python": "3.11.7",
+        "packages": {"torch": "2.13.0", "transformers": "5.23.0", "snakemake": "9.27.1"},
+        "hardware": {"finetune": ["Fake GPU_X #1"], "evaluate": cpu, "efficiency": cpu},
+        "git": {"commit": "0123456789abcdef0123456789abcdef01234567", "dirty": True},
+    }
+
+
 def make_inputs(gains: dict[str, list[int]] | None = None, *, selection: bool = True) -> Inputs:
     """The fixture; tests.csv and selection.json come from the real stats stage (cached:
     its bootstrap takes a few seconds)."""
@@ -153,25 +178,29 @@ def _inputs(gains_key: tuple, selection: bool) -> Inputs:
     metrics, variants = make_metrics(gains), make_variants(config)
     result = analyse(metrics, make_predictions(gains), variants, config["stats"])
     return Inputs(
-        config=config,
+        settings=pick(config, NUMBERS_SETTINGS),  # what the numbers rule passes as params
         metrics=metrics,
         efficiency=make_efficiency(),
         training=make_training(),
         tests=result.tests,
         selection=result.selection,
         variants=variants,
+        benchmarks=make_benchmarks(),
+        provenance=make_provenance(),
     )
+
+
+CSV_NAMES = ("metrics", "efficiency", "training", "tests", "variants", "benchmarks")
 
 
 def write_inputs(inp: Inputs, folder: Path) -> dict[str, Path]:
     """The fixture as files, in the contract formats."""
-    paths = {
-        n: folder / f"{n}.csv" for n in ("metrics", "efficiency", "training", "tests", "variants")
-    }
+    paths = {n: folder / f"{n}.csv" for n in CSV_NAMES}
     for name, path in paths.items():
         getattr(inp, name).to_csv(path, index=False)
-    paths["selection"] = folder / "selection.json"
-    paths["selection"].write_text(json.dumps(inp.selection))
+    for name in ("selection", "provenance"):
+        paths[name] = folder / f"{name}.json"
+        paths[name].write_text(json.dumps(getattr(inp, name)))
     return paths
 
 
@@ -222,7 +251,12 @@ def test_number_formats():
 
 def test_missing_config_key_names_it():
     with pytest.raises(KeyError, match=r"stats\.selection\.metric"):
-        cfg({"stats": {"selection": {}}}, "stats.selection.metric")
+        lookup({"stats": {"selection": {}}}, "stats.selection.metric")
+    settings = Settings({"study.title": "x"}, ["study.title", "data.name"], "section demo")
+    with pytest.raises(KeyError, match=r"data\.name.*missing"):
+        settings["data.name"]
+    with pytest.raises(KeyError, match="section demo reads config key 'model.name'"):
+        settings["model.name"]  # undeclared: the rule would not pass it
 
 
 # --------------------------------------------------------------------------- macros
@@ -251,7 +285,7 @@ def test_macros_from_fixture_have_expected_values():
     f = flags(macros)
     assert f["FocusAccuracyPositive"] and f["FocusAccuracySignificant"]
     assert f["FocusIsBest"] and f["SelectedIsFocus"] and f["SelectedSignificant"]
-    assert not f["ParamsUniqueShared"] and f["LatencyDearer"] and f["MemoryDearer"]
+    assert not f["ParamsUniqueShared"] and f["LatencyDearer"]
     assert not f["WilcoxonCanReject"]  # 3 seeds: the signed-rank test bottoms out at 0.125
 
 
@@ -286,10 +320,11 @@ def test_noisy_gain_is_positive_but_not_significant_and_underpowered():
 def test_numbers_files_and_json_twin(tmp_path):
     inp = make_inputs()
     paths = write_inputs(inp, tmp_path)
-    loaded = Inputs.from_paths(inp.config, **paths)
+    loaded = Inputs.from_paths(inp.settings, **paths)
     write_numbers(loaded, tmp_path / "numbers.tex", tmp_path / "numbers.json")
     tex = (tmp_path / "numbers.tex").read_text()
-    twin = json.loads((tmp_path / "numbers.json").read_text())
+    document = json.loads((tmp_path / "numbers.json").read_text())
+    twin = document["macros"]
     assert r"\newcommand{\FocusAccuracyMean}{0.9108}" in tex
     assert r"\newif\ifFocusAccuracySignificant\FocusAccuracySignificanttrue" in tex
     # Every macro in the .tex has its twin, with a source.
@@ -297,6 +332,29 @@ def test_numbers_files_and_json_twin(tmp_path):
     assert {a or b for a, b in names} == set(twin)
     assert all(entry["source"] for entry in twin.values())
     assert twin["FocusAccuracyTP"]["source"].startswith("tests.csv")
+    assert twin["FocusAccuracyTP"]["section"] == "significance"
+    # The provenance block: provenance.json whole, plus the time of each rule.
+    prov = document["provenance"]
+    assert prov["git"]["commit"] == make_provenance()["git"]["commit"]
+    assert prov["packages"]["transformers"] == "5.23.0"
+    finetune = next(x for x in prov["rules"] if x["rule"] == "finetune")
+    assert finetune["jobs"] == 3 and finetune["seconds"] == pytest.approx(903.0)
+    assert finetune["hardware"] == ["Fake GPU_X #1"]
+    assert prov["jobs"] == len(make_benchmarks())
+    assert prov["seconds"] == pytest.approx(make_benchmarks()["seconds"].sum())
+
+
+def test_provenance_macros():
+    macros = build_numbers(make_inputs())
+    assert tex_of(macros, "GitCommit") == "0123456"
+    assert flags(macros)["GitDirty"]
+    assert tex_of(macros, "TransformersVersion") == "5.23.0"
+    assert tex_of(macros, "ComputeJobs") == str(len(make_benchmarks()))
+    assert tex_of(macros, "ComputeTotal") == r"20.8\,min"  # 12 + 903 + 180 + 150 s
+    rows = tex_of(macros, "ComputeRows")
+    assert r"\texttt{finetune} & 3 & 15.1 & Fake GPU\_X \#1 \\" in rows
+    assert r"\texttt{download\_data} & 1 & 0.2 & -- \\" in rows  # no hardware recorded
+    assert tex_of(macros, "StudyTitle") == latex.escape(make_config()["study"]["title"])
 
 
 # --------------------------------------------------------------------------- tables
@@ -357,6 +415,102 @@ def test_prose_types_no_numbers():
     for name, text in _sections().items():
         body = "\n".join(_uncommented(line) for line in text.splitlines())
         assert not re.findall(r"\d+\.\d+", body), f"{name} has a typed decimal number"
+
+
+def _paper_sources() -> str:
+    """Every .tex source of both papers, comments removed."""
+    files = sorted(PAPER.glob("*.tex")) + sorted((PAPER / "sections").glob("*.tex"))
+    lines = (line for f in files for line in f.read_text().splitlines())
+    return "\n".join(_uncommented(line) for line in lines)
+
+
+def _used(name: str, text: str) -> bool:
+    return re.search(rf"\\(if)?{name}(?![A-Za-z])", text) is not None
+
+
+@pytest.mark.parametrize("selection", [True, False])
+def test_every_macro_is_used_or_reviewer_only(selection):
+    """A macro the paper does not print is listed in numbers.json with the reason it is kept;
+    a macro marked reviewer-only that the paper prints has a stale mark."""
+    text = _paper_sources()
+    macros = list(build_numbers(make_inputs(selection=selection)))
+    unused = [m.name for m in macros if not m.reviewer_only and not _used(m.name, text)]
+    assert not unused, f"generated but used nowhere in paper/: {unused}"
+    stale = [m.name for m in macros if m.reviewer_only and _used(m.name, text)]
+    assert not stale, f"marked reviewer-only but used in paper/: {stale}"
+    assert all(len(m.reviewer_only) > 20 for m in macros if m.reviewer_only), "a real reason"
+
+
+# --------------------------------------------------------------------------- config params
+
+
+def _record_reads(monkeypatch) -> set[str]:
+    reads: set[str] = set()
+    original = Settings.__getitem__
+
+    def recording(self, key):
+        reads.add(key)
+        return original(self, key)
+
+    monkeypatch.setattr(Settings, "__getitem__", recording)
+    return reads
+
+
+def test_numbers_params_are_the_keys_the_sections_read(monkeypatch):
+    """The numbers rule passes NUMBERS_SETTINGS; the sections read exactly those (a model
+    comes from one place, so only one of its location keys is read)."""
+    reads = _record_reads(monkeypatch)
+    build_numbers(make_inputs())
+    alternatives = {"model.id", "model.dir", "model.package", "data.train_subset"}
+    assert reads <= set(NUMBERS_SETTINGS)
+    assert set(NUMBERS_SETTINGS) - reads <= alternatives
+
+
+def test_tables_need_only_the_study_keys_and_their_inputs():
+    inp = make_inputs()
+    settings = pick(make_config(), STUDY_KEYS)
+    assert set(settings) == set(STUDY_KEYS)
+    only = Inputs(settings, **{n: getattr(inp, n) for n in TABLE_INPUTS})
+    assert build_tables(only) == build_tables(inp)
+
+
+def _run_script(name: str, tmp_path: Path, outputs: dict, inputs: dict, settings: dict) -> None:
+    """A workflow script as Snakemake runs it, with an empty config: it may read params only."""
+    smk = SimpleNamespace(
+        config={},
+        input=SimpleNamespace(**{k: str(v) for k, v in inputs.items()}),
+        output=SimpleNamespace(**{k: str(v) for k, v in outputs.items()}),
+        params=SimpleNamespace(settings=settings),
+        log=[str(tmp_path / f"{name}.log")],
+    )
+    runpy.run_path(str(REPO / "workflow" / "scripts" / f"{name}.py"), {"snakemake": smk})
+
+
+def test_scripts_read_params_not_the_config(tmp_path):
+    inp = make_inputs()
+    paths = write_inputs(inp, tmp_path)
+    config = make_config()
+    out = {"tex": tmp_path / "numbers.tex", "json": tmp_path / "numbers.json"}
+    _run_script("numbers", tmp_path, out, paths, pick(config, NUMBERS_SETTINGS))
+    assert r"\newcommand{\FocusAccuracyMean}{0.9108}" in out["tex"].read_text()
+    tables = {n: tmp_path / f"table_{n}.tex" for n in ("performance", "significance", "efficiency")}
+    table_paths = {n: paths[n] for n in TABLE_INPUTS}
+    _run_script("tables", tmp_path, tables, table_paths, pick(config, STUDY_KEYS))
+    assert "0.9108" in tables["performance"].read_text()
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def test_one_vocabulary_for_metric_names():
+    schema = load_schema(REPO / "workflow" / "schemas" / "config.schema.yaml")
+    enum = schema["properties"]["stats"]["properties"]["metrics"]["items"]["enum"]
+    assert tuple(enum) == METRIC_NAMES == METRICS
+    default = schema["properties"]["stats"]["properties"]["metrics"]["default"]
+    assert tuple(default) == TESTED_METRICS
+    assert len({metric_label(m) for m in METRIC_NAMES}) == len(METRIC_NAMES)
+    table = build_tables(make_inputs())["performance"]
+    assert "F1 (positive class)" in table and metric_label("f1_binary") == "F1 (positive class)"
 
 
 # --------------------------------------------------------------------------- both papers compile
@@ -436,6 +590,10 @@ def test_papers_compile_and_show_generated_numbers(compiled_papers, name):
         "+9.8",
         "Fake GPU_X #1",
         "tiny_bert#1 & co",
+        "0123456",  # the provenance paragraph: commit, versions, compute by rule
+        "5.23.0",
+        "Fake EPYC_9 #2 (2 cores)",
+        "20.8 min",
     ):
         assert value in text, value
     log = compiled_papers[name + ":log"]

@@ -15,7 +15,8 @@ import pytest
 import scipy.stats as st
 from statsmodels.stats.multitest import multipletests
 
-from frankenmodels.stats import EXTRA_COLUMNS, TESTS_COLUMNS, analyse, summarise_claims
+from frankenmodels.stats.analyse import EXTRA_COLUMNS, TESTS_COLUMNS, analyse
+from frankenmodels.stats.claims import summarise_claims
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = [42, 43, 44, 45, 46]
@@ -251,35 +252,42 @@ def test_variant_missing_from_variants_csv_is_an_error() -> None:
 
 def test_summarise_claims(result) -> None:
     claims = summarise_claims(result.tests, result.selection, 0.05)
-    json.dumps(claims, allow_nan=False)  # plain values only, None for undefined
-    assert claims["focus_variant"] == "dup6" and claims["n_seeds"] == 5
-    assert claims["focus_significant"] == {"accuracy": True, "f1_weighted": True}
+    json.dumps(claims.to_dict(), allow_nan=False)  # plain values only, None for undefined
+    acc = claims.focus["accuracy"]
+    assert claims.focus_variant == "dup6" and acc.n_seeds == 5
+    assert {m: t.significant for m, t in claims.focus.items()} == {
+        "accuracy": True,
+        "f1_weighted": True,
+    }
     row = _row(result.tests, "dup6")
-    assert claims["focus_t_p"]["accuracy"] == pytest.approx(row["t_p"])
-    assert claims["focus_significant_holm"]["accuracy"] == bool(row["significant_holm"])
-    assert claims["best_variant"] == "dup6"
-    assert claims["n_variants"] == 4
+    assert acc.t_p == pytest.approx(row["t_p"])
+    assert acc.significant_holm == bool(row["significant_holm"])
+    assert claims.best is not None and claims.best.variant == "dup6"
+    assert claims.n_variants == 4
     n_holm = int(result.tests.query("protocol == 'original' and metric == 'accuracy'")[
         "significant_holm"
     ].sum())  # fmt: skip
-    assert claims["n_significant_holm"] == n_holm
-    assert claims["selected_variant"] == "dup9" and claims["selected_is_focus"] is False
-    assert claims["selected_significant"] == bool(
+    assert claims.n_significant_holm == n_holm
+    assert claims.selected_variant == "dup9" and claims.selected_is_focus is False
+    assert claims.selected is not None
+    assert claims.selected.significant == bool(
         _row(result.tests, "dup9", protocol="selected")["significant"]
     )
-    assert claims["wilcoxon_min_p"] == pytest.approx(1 / 32) and claims["wilcoxon_can_reject"]
-    assert claims["mde"] == pytest.approx(row["mde"])
-    assert claims["seeds_needed"] == row["seeds_needed"]
-    assert claims["underpowered"] == (row["mde"] > 0.0056)
+    assert acc.wilcoxon_min_p == pytest.approx(1 / 32) and claims.wilcoxon_can_reject("accuracy")
+    assert acc.mde == pytest.approx(row["mde"])
+    assert acc.seeds_needed == row["seeds_needed"] and isinstance(acc.seeds_needed, int)
+    assert acc.underpowered == (row["mde"] > 0.0056)
+    assert acc.mcnemar_seeds == row["mcnemar_seeds"]
 
 
 def test_summarise_claims_without_selection_or_focus() -> None:
     res = analyse(*_inputs(with_selection=False), _config(focus_variant=None))
     claims = summarise_claims(res.tests, res.selection, 0.05)
-    json.dumps(claims, allow_nan=False)
-    assert claims["focus_variant"] is None and claims["focus_significant"] == {}
-    assert claims["selection_enabled"] is False and claims["selected_variant"] is None
-    assert claims["selected_significant"] is None and claims["underpowered"] is None
+    json.dumps(claims.to_dict(), allow_nan=False)
+    assert claims.focus_variant is None and claims.focus == {}
+    assert claims.selection_enabled is False and claims.selected_variant is None
+    assert claims.selected is None and claims.selected_is_focus is None
+    assert claims.wilcoxon_can_reject("accuracy") is None
 
 
 def test_snakemake_script_writes_the_three_outputs(tmp_path: Path) -> None:
@@ -319,6 +327,7 @@ def test_snakemake_script_writes_the_three_outputs(tmp_path: Path) -> None:
     assert "selection chosen: dup9" in (tmp_path / "stats.log").read_text()
     # The macro writer reads the CSV back: the claims must survive the round trip.
     claims = summarise_claims(tests, selection, 0.05)
-    json.dumps(claims, allow_nan=False)
-    assert claims["focus_variant"] == "dup6" and claims["focus_significant"]["accuracy"] is True
-    assert claims["selected_variant"] == "dup9" and isinstance(claims["seeds_needed"], int)
+    json.dumps(claims.to_dict(), allow_nan=False)
+    assert claims.focus_variant == "dup6" and claims.focus["accuracy"].significant is True
+    assert claims.selected_variant == "dup9"
+    assert isinstance(claims.focus["accuracy"].seeds_needed, int)

@@ -10,18 +10,24 @@ from collections import Counter
 import pandas as pd
 import pytest
 import yaml
-from workflow_helpers import PAPERS, copy_repository, planned_jobs, snakemake
+from workflow_helpers import PAPERS, planned_jobs, snakemake
 
 pytestmark = pytest.mark.slow
 CONFIG = ("--configfile", "config/test.yaml")
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory):
-    work = copy_repository(tmp_path_factory.mktemp("e2e") / "repo")
-    result = snakemake(work, *PAPERS, "--cores", "2", *CONFIG)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return work
+def repo(built_repo):
+    return built_repo
+
+
+def _plan_with_config(repo, tmp_path, mutate):
+    """Plan with config/test.yaml changed by `mutate` (written key-sorted, as safe_dump does)."""
+    config = yaml.safe_load((repo / "config/test.yaml").read_text())
+    mutate(config)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    return planned_jobs(repo, *PAPERS, "--configfile", str(changed))
 
 
 def _edit_and_plan(repo, relative, *extra):
@@ -49,7 +55,7 @@ def test_both_papers_are_built(repo):
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing")
 def test_generated_numbers_are_in_the_pdf(repo):
-    numbers = json.loads((repo / "paper/generated/numbers.json").read_text())
+    numbers = json.loads((repo / "paper/generated/numbers.json").read_text())["macros"]
     metrics = pd.read_csv(repo / "results/aggregate/metrics.csv")
     for pdf in PAPERS:
         text = subprocess.run(
@@ -82,10 +88,46 @@ def test_figure_edit_reruns_that_figure_and_the_papers(repo):
 def test_training_edit_reruns_finetuning_and_everything_after(repo):
     jobs = _edit_and_plan(repo, "src/frankenmodels/training.py")
     assert jobs["finetune"] == 3
-    assert jobs["evaluate"] == 3 * 6 + 3 * 5  # validation: all 6 variants; selection: 5
+    assert jobs["evaluate"] == jobs["evaluate_selection"] == 3  # one per seed and split
     assert jobs["stats"] == jobs["paper"] / 2 == 1
     assert "efficiency" not in jobs and "download_model" not in jobs
     assert "download_data" not in jobs
+
+
+REPORT_ONLY = {"numbers", "tables", "paper"}
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda c: c["study"].update(title="Another title"),
+        lambda c: c["model"].update(name="another model name"),
+        lambda c: c["data"].update(name="another data name"),
+    ],
+    ids=["study.title", "model.name", "data.name"],
+)
+def test_paper_only_config_edit_reruns_only_the_report(repo, tmp_path, mutate):
+    jobs = _plan_with_config(repo, tmp_path, mutate)
+    assert set(jobs) <= REPORT_ONLY and jobs["paper"] == 2, jobs
+    assert jobs["numbers"] == 1, jobs
+
+
+def test_alpha_edit_reruns_stats_and_everything_after(repo, tmp_path):
+    jobs = _plan_with_config(repo, tmp_path, lambda c: c["stats"].update(alpha=0.1))
+    assert jobs["stats"] == jobs["numbers"] == 1 and jobs["paper"] == 2, jobs
+    upstream = {"finetune", "evaluate", "evaluate_selection", "efficiency", "aggregate"}
+    assert not upstream & set(jobs), jobs
+
+
+def test_command_line_edit_reruns_no_evaluation(repo):
+    """surgery/command.py is the CLI's: no rule's script reaches it."""
+    assert _edit_and_plan(repo, "src/frankenmodels/surgery/command.py") == Counter()
+
+
+def test_surgery_edit_reruns_evaluations_not_training(repo):
+    jobs = _edit_and_plan(repo, "src/frankenmodels/surgery/apply.py")
+    assert jobs["evaluate"] and jobs["efficiency"], jobs
+    assert "finetune" not in jobs and "download_model" not in jobs, jobs
 
 
 def test_new_seed_runs_only_its_own_jobs(repo, tmp_path):
@@ -96,7 +138,7 @@ def test_new_seed_runs_only_its_own_jobs(repo, tmp_path):
     extended.write_text(yaml.safe_dump(config))
     jobs = planned_jobs(repo, *PAPERS, "--configfile", str(extended))
     assert jobs["finetune"] == 1
-    assert jobs["evaluate"] == 6 + 5  # the new seed only
+    assert jobs["evaluate"] == jobs["evaluate_selection"] == 1  # the new seed only
     assert "efficiency" not in jobs
     assert jobs["aggregate"] == jobs["aggregate_training"] == jobs["stats"] == 1
 

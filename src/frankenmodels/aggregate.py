@@ -37,7 +37,10 @@ def predictions_table(metric_files: Sequence[str], prediction_files: Sequence[st
 
 def records_table(files: Sequence[str], sort_by: Sequence[str]) -> pd.DataFrame:
     """One row per JSON record (efficiency per variant, training summary per seed)."""
-    return _sorted(pd.DataFrame([read_json(path) for path in files]), list(sort_by))
+    # The environment a job ran in is provenance (rule provenance), not a result column.
+    records = [read_json(path) for path in files]
+    rows = [{k: v for k, v in record.items() if k != "environment"} for record in records]
+    return _sorted(pd.DataFrame(rows), list(sort_by))
 
 
 def _sorted(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

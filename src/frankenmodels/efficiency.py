@@ -9,15 +9,66 @@ summarised by the median and the interquartile range of repeated timings.
 
 from __future__ import annotations
 
+import gc
 import resource
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
 from frankenmodels.batching import encode, pad_batch
-from frankenmodels.runtime import autocast
+from frankenmodels.models import load_classifier
+from frankenmodels.provenance import environment
+from frankenmodels.runtime import autocast, device_name, seed_everything, select_device
+from frankenmodels.surgery import Plan, apply_plan, count_parameters
+
+
+def measure_variant(
+    model_dir: str | Path,
+    data: str | Path,
+    plan: dict[str, Any],
+    variant: str,
+    *,
+    settings: dict[str, Any],
+    max_length: int,
+    num_labels: int,
+    device: str = "auto",
+) -> dict[str, Any]:
+    """The efficiency record of one variant built from the pretrained model: parameters
+    (unique and per use), then peak memory and latency over real validation texts.
+    `settings` is the config's efficiency section (batch_size, warmup, repeats, memory_mode)."""
+    target = select_device(device)
+    seed_everything(0)  # a checkpoint without a head gets a fresh one: the same every run
+    tokenizer, base = load_classifier(model_dir, num_labels)
+    layer_plan = Plan.from_dict(plan)
+    model = apply_plan(base, layer_plan, mode=settings["memory_mode"])
+    del base  # only the variant may count towards the peak
+    gc.collect()
+    unique, effective = count_parameters(model)
+    timing = measure_latency(
+        model,
+        tokenizer,
+        pd.read_parquet(data)["text"],
+        batch_size=settings["batch_size"],
+        max_length=max_length,
+        warmup=settings["warmup"],
+        repeats=settings["repeats"],
+        device=target,
+    )
+    return {
+        "variant": variant,
+        "depth": len(layer_plan),
+        "params_unique": unique,
+        "params_effective": effective,
+        "memory_mode": settings["memory_mode"],
+        "device": target.type,
+        "device_name": device_name(target),
+        "environment": environment(device_name(target)),
+        **timing,
+    }
 
 
 def reset_peak_memory(device: torch.device) -> None:

@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-METRICS = (
-    "accuracy",
-    "f1_weighted",
-    "precision_weighted",
-    "recall_weighted",
-    "f1_binary",
-    "precision_binary",
-    "recall_binary",
-)
+from frankenmodels.vocabulary import METRIC_NAMES
+
+METRICS = METRIC_NAMES  # the names classification_metrics returns, in table order
 
 
 def _safe_divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

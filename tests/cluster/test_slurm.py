@@ -9,8 +9,8 @@ conda. Runs happen in copies of the repository (tracked and untracked-not-ignore
 pytest's temp folder, never in the checkout. What is shown (GitHub issue 4):
 
   - the whole DAG to both PDFs goes through sbatch: the SLURM job ids of the Snakemake log
-    are the jobs `sacct` lists for the run, all COMPLETED; the `evaluate` jobs are batched
-    (fewer SLURM jobs than evaluate jobs);
+    are the jobs `sacct` lists for the run, all COMPLETED; one SLURM job per evaluate job,
+    each evaluating all variants of a (split, seed);
   - wall time through SLURM vs the same DAG with `--cores 2` (printed, with the SLURM job
     count: run pytest with -s to see it);
   - editing the figure code reruns only that figure and the papers (local rules: nothing
@@ -25,7 +25,6 @@ The test is skipped when `sinfo` is missing or the cluster does not answer.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
@@ -44,7 +43,6 @@ FAIL_ONCE_DIR = Path(__file__).resolve().parent / "fail_once"
 PAPERS = ["paper/frankenmodels_article.pdf", "paper/frankenmodels_article_simple.pdf"]
 CONFIG = "config/test.yaml"
 PROFILES = ["--profile", "slurm", "--profile", "tests/cluster/ci-profile"]
-GROUP_COMPONENTS = 8  # group-components of slurm/config.yaml (a batch per seed)
 RUN_TIMEOUT = 1800  # seconds for one Snakemake run (the full DAG takes a few minutes)
 
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (.+?)\)\.?$", re.M)
@@ -208,13 +206,6 @@ def sacct(jobids: list[str], fields=("State", "Comment")) -> dict[str, dict[str,
     return table
 
 
-def minutes(timelimit: str) -> int:
-    """sacct's Timelimit ([D-]HH:MM:SS) in minutes."""
-    days, _, clock = timelimit.rpartition("-")
-    hours, mins, _ = (int(part) for part in clock.split(":"))
-    return int(days or 0) * 1440 + hours * 60 + mins
-
-
 def sacct_by_name(run_id: str) -> list[str]:
     """SLURM job ids of all jobs named after a Snakemake run id (the plugin's --job-name)."""
     out = subprocess.run(
@@ -272,28 +263,18 @@ def test_full_dag_runs_through_sbatch(full_run, slurm_summary):
         f"sacct comments do not name the rules: {sorted(comments)}"
     )
 
-    # Batching: every evaluate job ran, inside group jobs of at most 8, never alone.
-    evaluate_jobs = full_run.started().count("evaluate")
-    batches = full_run.submitted_for("group_evaluate_seed")
-    assert evaluate_jobs == 33, f"expected 33 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
-    assert not full_run.submitted_for("rule_evaluate"), "evaluate jobs were submitted one by one"
-    assert math.ceil(evaluate_jobs / GROUP_COMPONENTS) <= len(batches) < evaluate_jobs, (
-        f"{evaluate_jobs} evaluate jobs ran in {len(batches)} SLURM jobs: grouping did not work"
+    # One job per (split, seed) evaluates all its variants: 3 seeds x 2 splits.
+    started = full_run.started()
+    evaluate_jobs = started.count("evaluate") + started.count("evaluate_selection")
+    assert evaluate_jobs == 6, f"expected 6 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
+    # The log folder prefix matches rule_evaluate and rule_evaluate_selection.
+    evaluate_slurm = full_run.submitted_for("rule_evaluate")
+    assert len(evaluate_slurm) == evaluate_jobs, (
+        f"{evaluate_jobs} evaluate jobs went to SLURM as {len(evaluate_slurm)} jobs"
     )
-    # A batch asks for ONE evaluate job's CPUs and memory (ci-profile: 1 CPU, 2000 MB) and
-    # n x its runtime (10 min): the `serial` resource of slurm/config.yaml stacks them.
-    requested = sacct(batches, ("ReqCPUS", "ReqMem", "Timelimit"))
-    for job, row in requested.items():
-        limit = minutes(row["Timelimit"])
-        assert row["ReqCPUS"] == "1" and row["ReqMem"] == "2000M", (
-            f"evaluate batch {job} asks for {row}: the serial resource did not stack its jobs"
-        )
-        assert limit % 10 == 0 and 10 <= limit <= 10 * GROUP_COMPONENTS, (
-            f"evaluate batch {job} has time limit {row['Timelimit']}, not n x 10 min, n <= 8"
-        )
     slurm_summary.append(
         f"full test DAG: {len(submitted)} SLURM jobs "
-        f"({len(batches)} evaluate batches for {evaluate_jobs} evaluate jobs), "
+        f"({len(evaluate_slurm)} of them evaluate jobs, one per split and seed), "
         f"{len(full_run.started())} Snakemake jobs, wall time {full_run.seconds:.0f} s; "
         f"SLURM job ids {submitted[0]}..{submitted[-1]}, all COMPLETED in sacct "
         f"(run id {full_run.run_id})"

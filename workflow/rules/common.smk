@@ -80,21 +80,30 @@ def script_code(script):
     ]
 
 
+def evaluated_variants(split):
+    """The variants evaluated on a split: all of them on validation; on the selection split
+    only base and the family the honest protocol chooses from."""
+    if split == "validation":
+        return VARIANTS
+    if not SELECTION["enabled"]:
+        return []
+    return [
+        variant
+        for variant in VARIANTS
+        if variant == config["stats"]["base_variant"]
+        or FAMILIES[variant][0] == SELECTION["family"]
+    ]
+
+
 def evaluations():
-    """(split, seed, variant) of every evaluate job: all variants on validation; on the
-    selection split only base and the family the honest protocol chooses from."""
-    jobs = [("validation", seed, variant) for seed in SEEDS for variant in VARIANTS]
-    if SELECTION["enabled"]:
-        chosen_from = [
-            variant
-            for variant in VARIANTS
-            if variant == config["stats"]["base_variant"]
-            or FAMILIES[variant][0] == SELECTION["family"]
-        ]
-        jobs += [
-            ("selection", seed, variant) for seed in SEEDS for variant in chosen_from
-        ]
-    return jobs
+    """(split, seed, variant) of every evaluated variant; one evaluate job per split and
+    seed evaluates all of that split's variants."""
+    return [
+        (split, seed, variant)
+        for split in ("validation", "selection")
+        for seed in SEEDS
+        for variant in evaluated_variants(split)
+    ]
 
 
 def evaluation_files(kind):
@@ -102,6 +111,22 @@ def evaluation_files(kind):
         f"results/evaluate/{split}/seed{seed}/{variant}/{kind}"
         for split, seed, variant in evaluations()
     ]
+
+
+def sweep_outputs(split, kind):
+    """An evaluate job's files of one kind, one per variant; the seed stays a wildcard."""
+    return [
+        f"results/evaluate/{split}/seed{{seed}}/{variant}/{kind}"
+        for variant in evaluated_variants(split)
+    ]
+
+
+def sweep_plans(split):
+    """The plans an evaluate job builds, by variant name, in the order of its outputs."""
+    return {
+        variant: VARIANT_PLANS[variant].to_dict()
+        for variant in evaluated_variants(split)
+    }
 
 
 def without(section, *keys):
@@ -125,4 +150,10 @@ def benchmark_files():
         [f"results/benchmarks/{rule}/all.tsv" for rule in once]
         + expand("results/benchmarks/finetune/seed{seed}.tsv", seed=SEEDS)
         + expand("results/benchmarks/efficiency/{variant}.tsv", variant=VARIANTS)
+        + [
+            f"results/benchmarks/evaluate/{split}/seed{seed}.tsv"
+            for split in ("validation", "selection")
+            if evaluated_variants(split)
+            for seed in SEEDS
+        ]
     )

@@ -2,16 +2,20 @@
 # its cost is measured once per variant (costs do not depend on the trained weights).
 
 
+# One job per seed and split evaluates all of that split's variants in one pass (each shared
+# prefix of their layer stacks runs once); the outputs stay one pair of files per variant.
 rule evaluate:
     input:
         model="results/finetune/seed{seed}/model",
-        data="results/data/{split}.parquet",
+        data="results/data/validation.parquet",
         code=script_code("evaluate.py"),
     output:
-        metrics="results/evaluate/{split}/seed{seed}/{variant}/metrics.json",
-        predictions="results/evaluate/{split}/seed{seed}/{variant}/predictions.csv",
+        metrics=sweep_outputs("validation", "metrics.json"),
+        predictions=sweep_outputs("validation", "predictions.csv"),
     log:
-        "logs/evaluate/{split}/seed{seed}/{variant}.log",
+        "logs/evaluate/validation/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/evaluate/validation/seed{seed}.tsv"
     conda:
         "../../envs/model.yaml"
     threads: 1
@@ -20,13 +24,34 @@ rule evaluate:
         mem_mb=8000,
         runtime=30,
     params:
-        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
+        split="validation",
+        plans=sweep_plans("validation"),
         batch_size=config["evaluation"]["batch_size"],
         max_length=config["data"]["max_length"],
         num_labels=config["data"]["num_labels"],
         device=config["device"],
     script:
         "../scripts/evaluate.py"
+
+
+# The honest protocol's selection split: base and the family the layer is chosen from.
+if SELECTION["enabled"]:
+
+    use rule evaluate as evaluate_selection with:
+        input:
+            model="results/finetune/seed{seed}/model",
+            data="results/data/selection.parquet",
+            code=script_code("evaluate.py"),
+        output:
+            metrics=sweep_outputs("selection", "metrics.json"),
+            predictions=sweep_outputs("selection", "predictions.csv"),
+        log:
+            "logs/evaluate/selection/seed{seed}.log",
+        benchmark:
+            "results/benchmarks/evaluate/selection/seed{seed}.tsv"
+        params:
+            split="selection",
+            plans=sweep_plans("selection"),
 
 
 rule efficiency:
@@ -38,6 +63,8 @@ rule efficiency:
         "results/efficiency/{variant}.json",
     log:
         "logs/efficiency/{variant}.log",
+    benchmark:
+        "results/benchmarks/efficiency/{variant}.tsv"
     conda:
         "../../envs/model.yaml"
     # Two threads and the whole of a small machine: timings are not shared with other jobs.

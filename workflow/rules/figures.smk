@@ -27,6 +27,8 @@ rule figure_layer_impact:
         "../../envs/figures.yaml"
     params:
         focus_variant=config["stats"]["focus_variant"],
+        base_variant=config["stats"]["base_variant"],
+        metric=config["stats"]["selection"]["metric"],
     script:
         "../scripts/figure_layer_impact.py"
 
@@ -48,6 +50,7 @@ rule figure_seed_pairs:
         "../../envs/figures.yaml"
     params:
         focus_variant=config["stats"]["focus_variant"],
+        base_variant=config["stats"]["base_variant"],
     script:
         "../scripts/figure_seed_pairs.py"
 
@@ -70,6 +73,7 @@ rule figure_tradeoff:
         "../../envs/figures.yaml"
     params:
         focus_variant=config["stats"]["focus_variant"],
+        base_variant=config["stats"]["base_variant"],
     script:
         "../scripts/figure_tradeoff.py"
 
@@ -91,6 +95,6 @@ rule figure_layer_ci:
     conda:
         "../../envs/figures.yaml"
     params:
-        focus_variant=config["stats"]["focus_variant"],
+        metric=config["stats"]["selection"]["metric"],
     script:
         "../scripts/figure_layer_ci.py"

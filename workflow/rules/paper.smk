@@ -7,6 +7,11 @@ localrules:
     paper,
 
 
+# The report's readers declare the config keys they print (frankenmodels.report.settings):
+# each rule passes exactly those as params, so a config edit reruns only what prints it.
+from frankenmodels.report.sections import NUMBERS_SETTINGS
+from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, pick
+
 REPORT_INPUTS = dict(
     metrics=rules.aggregate.output.metrics,
     efficiency=rules.aggregate_efficiency.output[0],
@@ -14,6 +19,8 @@ REPORT_INPUTS = dict(
     tests=rules.stats.output.tests,
     selection=rules.stats.output.selection,
     variants=rules.describe_variants.output[0],
+    benchmarks=rules.aggregate_benchmarks.output[0],
+    provenance=rules.provenance.output[0],
 )
 
 
@@ -28,22 +35,38 @@ rule numbers:
         "logs/numbers.log",
     conda:
         "../../envs/analysis.yaml"
+    params:
+        settings=pick(config, NUMBERS_SETTINGS),
     script:
         "../scripts/numbers.py"
 
 
 rule tables:
     input:
-        **REPORT_INPUTS,
+        **{name: REPORT_INPUTS[name] for name in TABLE_INPUTS},
         code=script_code("tables.py"),
     output:
-        performance="paper/generated/table_performance.tex",
-        significance="paper/generated/table_significance.tex",
-        efficiency="paper/generated/table_efficiency.tex",
+        performance=report(
+            "paper/generated/table_performance.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        significance=report(
+            "paper/generated/table_significance.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        efficiency=report(
+            "paper/generated/table_efficiency.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
     log:
         "logs/tables.log",
     conda:
         "../../envs/analysis.yaml"
+    params:
+        settings=pick(config, STUDY_KEYS),
     script:
         "../scripts/tables.py"
 

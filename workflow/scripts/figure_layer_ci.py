@@ -7,5 +7,9 @@ from frankenmodels.joblog import log_to
 
 log_to(snakemake.log[0])
 
-fig = layer_ci(pd.read_csv(snakemake.input.tests), pd.read_csv(snakemake.input.variants))
+fig = layer_ci(
+    pd.read_csv(snakemake.input.tests),
+    pd.read_csv(snakemake.input.variants),
+    metric=snakemake.params.metric,
+)
 save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -12,5 +12,7 @@ fig = layer_impact(
     pd.read_csv(snakemake.input.variants),
     pd.read_csv(snakemake.input.tests),
     snakemake.params.focus_variant,
+    base=snakemake.params.base_variant,
+    metric=snakemake.params.metric,
 )
 save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -7,5 +7,9 @@ from frankenmodels.joblog import log_to
 
 log_to(snakemake.log[0])
 
-fig = seed_pairs(pd.read_csv(snakemake.input.metrics), snakemake.params.focus_variant)
+fig = seed_pairs(
+    pd.read_csv(snakemake.input.metrics),
+    snakemake.params.focus_variant,
+    base=snakemake.params.base_variant,
+)
 save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -11,5 +11,6 @@ fig = tradeoff(
     pd.read_csv(snakemake.input.metrics),
     pd.read_csv(snakemake.input.efficiency),
     snakemake.params.focus_variant,
+    base=snakemake.params.base_variant,
 )
 save_figure(fig, snakemake.output.pdf, snakemake.output.png)

@@ -1,9 +1,9 @@
-"""Snakemake entry: paper/generated/numbers.{tex,json} (logic in frankenmodels.report.numbers)."""
+"""Snakemake entry: paper/generated/numbers.{tex,json} (logic in frankenmodels.report)."""
 
 from frankenmodels.joblog import log_to
-from frankenmodels.report.numbers import Inputs, write_numbers
+from frankenmodels.report.inputs import Inputs
+from frankenmodels.report.numbers import write_numbers
 
 log_to(snakemake.log[0])
 
-inputs = Inputs.from_snakemake(snakemake)
-write_numbers(inputs, snakemake.output.tex, snakemake.output.json)
+write_numbers(Inputs.from_snakemake(snakemake), snakemake.output.tex, snakemake.output.json)

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from frankenmodels.io import write_csv, write_json
-from frankenmodels.stats import analyse
+from frankenmodels.stats.analyse import analyse
 
 
 def main(smk: Any) -> None:

@@ -1,7 +1,7 @@
 """Snakemake entry: paper/generated/table_*.tex (logic in frankenmodels.report.tables)."""
 
 from frankenmodels.joblog import log_to
-from frankenmodels.report.numbers import Inputs
+from frankenmodels.report.inputs import Inputs
 from frankenmodels.report.tables import TABLES, write_tables
 
 log_to(snakemake.log[0])

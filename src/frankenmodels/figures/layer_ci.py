@@ -18,11 +18,11 @@ from frankenmodels.figures.style import (
     SINGLE_COLUMN_IN,
     as_bool,
     ci_yerr,
-    metric_label,
     new_figure,
     paper_style,
     require_columns,
 )
+from frankenmodels.vocabulary import metric_label
 
 TESTS_COLUMNS = (
     "protocol",

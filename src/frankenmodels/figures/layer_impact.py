@@ -15,13 +15,13 @@ from frankenmodels.figures.style import (
     PERCENT,
     SINGLE_COLUMN_IN,
     ci_yerr,
-    metric_label,
     new_figure,
-    paired_differences,
     paper_style,
     require_columns,
     require_variants,
 )
+from frankenmodels.stats.pairing import seed_differences
+from frankenmodels.vocabulary import metric_label
 
 METRICS_COLUMNS = ("split", "seed", "variant", "metric", "value")
 VARIANTS_COLUMNS = ("variant", "family", "layer")
@@ -50,7 +50,8 @@ def layer_table(
 
     rows = []
     for variant, layer in zip(fam["variant"], fam["layer"].astype(int), strict=True):
-        diff = paired_differences(metrics, base, variant, metric, split) * PERCENT
+        pair = dict(split=split, variant=variant, base=base, metric=metric)
+        diff = seed_differences(metrics, **pair) * PERCENT
         rows.append(
             {"variant": variant, "layer": layer, "n_seeds": len(diff), "mean_pp": diff.mean()}
         )

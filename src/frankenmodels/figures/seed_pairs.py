@@ -9,18 +9,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from frankenmodels.figures.style import (
-    DEFAULT_METRICS,
     FULL_WIDTH_IN,
     GREY,
     INK,
     PERCENT,
     SINGLE_COLUMN_IN,
-    metric_label,
     new_figure,
     paper_style,
     require_columns,
     require_variants,
 )
+from frankenmodels.vocabulary import PAPER_METRICS, metric_label
 
 METRICS_COLUMNS = ("split", "seed", "variant", "metric", "value")
 
@@ -47,7 +46,7 @@ def pair_table(
 def seed_pairs(
     metrics: pd.DataFrame,
     focus_variant: str,
-    metric_names: Sequence[str] = DEFAULT_METRICS,
+    metric_names: Sequence[str] = PAPER_METRICS,
     *,
     base: str = "base",
     split: str = "validation",

@@ -67,31 +67,8 @@ RC: dict[str, object] = {
     "figure.dpi": 100,
 }
 
-# Axis/legend labels of the metric names used in metrics.csv and tests.csv.
-METRIC_LABELS: dict[str, str] = {
-    "accuracy": "Accuracy",
-    "f1_weighted": "F1 (weighted)",
-    "precision_weighted": "Precision (weighted)",
-    "recall_weighted": "Recall (weighted)",
-    "f1_binary": "F1 (binary)",
-    "precision_binary": "Precision (binary)",
-    "recall_binary": "Recall (binary)",
-}
-
-DEFAULT_METRICS: tuple[str, ...] = (
-    "accuracy",
-    "f1_weighted",
-    "precision_weighted",
-    "recall_weighted",
-)
-
 # Metrics are fractions in [0, 1]; figures show percent / percentage points.
 PERCENT = 100.0
-
-
-def metric_label(metric: str) -> str:
-    """Human label of a metric name; unknown names are shown as given."""
-    return METRIC_LABELS.get(metric, metric)
 
 
 @contextmanager
@@ -130,18 +107,6 @@ def as_bool(values: pd.Series) -> pd.Series:
         return values
     text = values.astype(str).str.strip().str.lower()
     return text.isin(["true", "1", "1.0", "yes"])
-
-
-def paired_differences(
-    metrics: pd.DataFrame, base: str, variant: str, metric: str, split: str
-) -> pd.Series:
-    """Per-seed ``variant - base`` of one metric on one split, over the seeds both have."""
-    rows = metrics[(metrics["split"] == split) & (metrics["metric"] == metric)]
-    wide = rows.pivot_table(index="seed", columns="variant", values="value", aggfunc="mean")
-    if base not in wide or variant not in wide:
-        return pd.Series(dtype=float)
-    diff = (wide[variant] - wide[base]).dropna()
-    return diff.sort_index()
 
 
 def ci_yerr(center: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -13,16 +12,15 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from frankenmodels.figures.style import (
-    DEFAULT_METRICS,
     FULL_WIDTH_IN,
     GREY,
     INK,
-    metric_label,
     new_figure,
     paper_style,
     require_columns,
     require_variants,
 )
+from frankenmodels.vocabulary import COSTS, PAPER_METRICS, Cost, memory_method, metric_short
 
 METRICS_COLUMNS = ("split", "seed", "variant", "metric", "value")
 EFFICIENCY_COLUMNS = (
@@ -40,25 +38,6 @@ BASE_STYLE = {"facecolor": "white", "edgecolor": INK, "hatch": None}
 FOCUS_STYLE = {"facecolor": "0.85", "edgecolor": INK, "hatch": "////"}
 
 
-@dataclass(frozen=True)
-class Cost:
-    """One cost panel: efficiency.csv column, panel title, unit label, scale to that unit."""
-
-    column: str
-    title: str
-    unit: str
-    scale: float = 1.0
-    short: str = ""
-
-
-COSTS: tuple[Cost, ...] = (
-    Cost("params_effective", "Parameters (per use)", "M parameters", 1e-6, "Params\n(per use)"),
-    Cost("params_unique", "Parameters (unique)", "M parameters", 1e-6, "Params\n(unique)"),
-    Cost("peak_memory_mb", "Peak memory", "MB", 1.0, "Memory"),
-    Cost("latency_ms_median", "Latency (median)", "ms/batch", 1.0, "Latency"),
-)
-
-
 def _efficiency_row(efficiency: pd.DataFrame, variant: str) -> pd.Series:
     return efficiency[efficiency["variant"] == variant].iloc[0]
 
@@ -73,7 +52,7 @@ def change_table(
     focus_variant: str,
     *,
     base: str = "base",
-    metric_names: Sequence[str] = DEFAULT_METRICS,
+    metric_names: Sequence[str] = PAPER_METRICS,
     split: str = "validation",
 ) -> pd.DataFrame:
     """Percentage change focus vs base: one row per spoke, kind 'performance' or 'cost'."""
@@ -84,7 +63,7 @@ def change_table(
         require_variants(means.index, [base, focus_variant], f"metrics.csv ({metric}, {split})")
         rows.append(
             {
-                "label": metric_label(metric).replace(" (weighted)", ""),
+                "label": metric_short(metric),
                 "kind": "performance",
                 "pct": _pct_change(means[focus_variant], means[base]),
             }
@@ -107,9 +86,6 @@ def _fmt_pct(value: float) -> str:
     return f"{value:+.2f}%" if abs(value) < 1 else f"{value:+.1f}%"
 
 
-MEMORY_METHODS = {"cuda_max_allocated": "CUDA peak alloc.", "process_rss": "process RSS"}
-
-
 def _unit(cost: Cost, rows: Sequence[pd.Series]) -> str:
     """Unit label; memory also says how it was measured (RSS and CUDA peaks differ a lot)."""
     if cost.column != "peak_memory_mb":
@@ -118,7 +94,7 @@ def _unit(cost: Cost, rows: Sequence[pd.Series]) -> str:
     if len(methods) != 1:
         return cost.unit
     method = methods.pop()
-    return f"{cost.unit}, {MEMORY_METHODS.get(method, method)}"
+    return f"{cost.unit}, {memory_method(method).short}"
 
 
 def _cost_bars(ax: Axes, cost: Cost, base_row: pd.Series, focus_row: pd.Series) -> None:
@@ -146,7 +122,7 @@ def _cost_bars(ax: Axes, cost: Cost, base_row: pd.Series, focus_row: pd.Series) 
         bar.set_hatch(style["hatch"])
     # Values on the bars: the 5-10 % differences are hard to read from bar heights alone.
     ax.bar_label(bars, fmt="%.1f", fontsize=6.5, padding=1.5)
-    ax.set_title(cost.title)
+    ax.set_title(cost.label)
     ax.set_ylabel(_unit(cost, [base_row, focus_row]))
     ax.margins(y=0.18)
 
@@ -206,7 +182,7 @@ def tradeoff(
     focus_variant: str,
     *,
     base: str = "base",
-    metric_names: Sequence[str] = DEFAULT_METRICS,
+    metric_names: Sequence[str] = PAPER_METRICS,
     split: str = "validation",
 ) -> Figure:
     """Full-width figure: (a) absolute costs as hatched bar pairs, one small axis per cost

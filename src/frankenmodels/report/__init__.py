@@ -2,9 +2,13 @@
 
 Nothing in paper/ holds a result by hand; the prose reads these macros and branches on
 the booleans they define, so a rerun with other results rewrites the paper's claims.
+
+    inputs.py     what a job reads (the rule's config params and the stage outputs)
+    settings.py   the config keys each reader declares, and the params a rule passes
+    results.py    the lookups the sections and the tables share (means, tests, claims)
+    latex.py      escaping and number formats;  macros.py  rows, formats, the macro store
+    sections/     one module per paper section: its macros as a table of rows
+    numbers.py    numbers.tex + numbers.json;  tables.py  the three booktabs tables
+
+Nothing is imported here, so that a rule file can read the declared keys cheaply.
 """
-
-from frankenmodels.report.numbers import build_numbers, write_numbers
-from frankenmodels.report.tables import build_tables, write_tables
-
-__all__ = ["build_numbers", "write_numbers", "build_tables", "write_tables"]

@@ -1,4 +1,4 @@
-"""LaTeX building blocks: escaping, number formatting, macro names and a macro store.
+"""LaTeX building blocks: escaping, number formatting and macro names.
 
 Every formatter returns LaTeX that is valid in text *and* math mode (a minus sign is
 `\\ensuremath{-}`), and writes a missing value (None or NaN) as "n/a" rather than failing,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 NA = "n/a"
@@ -217,71 +216,7 @@ def fmt_int_list(values: list[int]) -> str:
     return ", ".join(str(v) for v in vals)
 
 
-@dataclass(frozen=True)
-class Macro:
-    name: str
-    tex: str  # what \name expands to
-    value: Any  # the raw value, for the JSON twin
-    source: str  # where the value came from (file and selection, or a rule)
-    is_flag: bool = False
-
-
-class MacroSet:
-    """An ordered store of macros and booleans that renders to LaTeX and to JSON."""
-
-    def __init__(self) -> None:
-        self._macros: dict[str, Macro] = {}
-
-    def _add(self, macro: Macro) -> None:
-        if not re.fullmatch(r"[A-Za-z]+", macro.name):
-            raise ValueError(f"LaTeX macro names are letters only, got {macro.name!r}")
-        if macro.name in self._macros:
-            raise ValueError(f"macro \\{macro.name} defined twice")
-        self._macros[macro.name] = macro
-
-    def value(self, name: str, tex: str, raw: Any, source: str) -> None:
-        """A macro whose body is ready-made LaTeX (from one of the fmt_* functions)."""
-        self._add(Macro(name, tex, _jsonable(raw), source))
-
-    def text(self, name: str, text: Any, source: str) -> None:
-        """A macro whose body is plain text, escaped here."""
-        self._add(Macro(name, escape(text), _jsonable(text), source))
-
-    def flag(self, name: str, value: bool, source: str) -> None:
-        """A boolean: defines \\ifNAME, set true or false from the data."""
-        self._add(Macro(name, "true" if value else "false", bool(value), source, is_flag=True))
-
-    def __getitem__(self, name: str) -> Macro:
-        return self._macros[name]
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._macros
-
-    def __iter__(self):
-        return iter(self._macros.values())
-
-    def render(self, header: str = "") -> str:
-        lines = [f"% {line}" for line in header.splitlines()]
-        for m in self._macros.values():
-            if m.is_flag:
-                lines.append(rf"\newif\if{m.name}\{m.name}{m.tex}% {m.source}")
-            else:
-                lines.append(rf"\newcommand{{\{m.name}}}{{{m.tex}}}% {m.source}")
-        return "\n".join(lines) + "\n"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            m.name: {
-                "kind": "boolean" if m.is_flag else "value",
-                "tex": m.tex,
-                "value": m.value,
-                "source": m.source,
-            }
-            for m in self._macros.values()
-        }
-
-
-def _jsonable(x: Any) -> Any:
+def jsonable(x: Any) -> Any:
     """NaN is not JSON; numpy scalars are not JSON-serialisable: normalise both."""
     if hasattr(x, "item"):
         x = x.item()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from frankenmodels.io import atomic_path
+from frankenmodels.report.inputs import Inputs
 from frankenmodels.report.latex import (
     escape,
     fmt_fixed,
@@ -22,22 +23,11 @@ from frankenmodels.report.latex import (
     fmt_pp,
     is_missing,
 )
-from frankenmodels.report.numbers import METRIC_LABELS, TABLE_METRICS, Inputs, Results, as_bool
+from frankenmodels.report.results import Results
+from frankenmodels.stats.claims import as_bool
+from frankenmodels.vocabulary import TESTED_METRICS, memory_method, metric_label
 
 DASH = "--"  # a cell with no value (e.g. McNemar on a metric other than accuracy)
-SHORT_LABELS = {
-    "accuracy": "Accuracy",
-    "f1_weighted": "F1 (w)",
-    "precision_weighted": r"Prec.\ (w)",
-    "recall_weighted": r"Rec.\ (w)",
-    "f1_binary": "F1 (pos.)",
-    "precision_binary": r"Prec.\ (pos.)",
-    "recall_binary": r"Rec.\ (pos.)",
-}
-MEMORY_SHORT = {
-    "cuda_max_allocated": "peak allocated GPU memory",
-    "process_rss": "peak process RSS",
-}
 
 
 def tt(name: str) -> str:
@@ -72,7 +62,9 @@ def _float(body: list[str], *, star: bool, caption: str, label: str) -> str:
 def table_performance(r: Results) -> str:
     """One row per metric (so that it fits a column): base, FrankenModel, improvement."""
     s, summ = r.study, r.summary
-    metrics = [m for m in TABLE_METRICS if (s.base, m) in summ.index and (s.focus, m) in summ.index]
+    metrics = [
+        m for m in TESTED_METRICS if (s.base, m) in summ.index and (s.focus, m) in summ.index
+    ]
     n = int(summ.loc[(s.focus, metrics[0]), "n"])
     body = [
         r"\begin{tabular}{lccr}",
@@ -81,11 +73,11 @@ def table_performance(r: Results) -> str:
         r"\midrule",
     ]
     for m in metrics:
-        cells = [METRIC_LABELS[m].replace("positive class", "positive")]
+        cells = [escape(metric_label(m))]
         for variant in (s.base, s.focus):
             row = summ.loc[(variant, m)]
             cells.append(rf"{fmt_fixed(row['mean'])} $\pm$ {fmt_fixed(row['sd'])}")
-        cells.append(fmt_fixed(float(r.paired_diff(m).mean()), signed=True))
+        cells.append(fmt_fixed(float(r.seed_diff(m).mean()), signed=True))
         body.append(_row(cells))
     body += [r"\bottomrule", r"\end{tabular}"]
     caption = (
@@ -149,10 +141,10 @@ def table_significance(r: Results) -> str:
     ]
     for metric in s.tested_metrics:
         row = r.test("original", s.focus, metric)
-        body.append(_row([METRIC_LABELS.get(metric, escape(metric))] + _test_cells(row)))
+        body.append(_row([escape(metric_label(metric))] + _test_cells(row)))
 
     sw = r.sweep
-    metric_name = METRIC_LABELS.get(s.sweep_metric, escape(s.sweep_metric)).lower()
+    metric_name = escape(metric_label(s.sweep_metric)).lower()
     body += [
         r"\midrule",
         rf"\multicolumn{{{ncols}}}{{l}}{{\emph{{(b) every variant of the {escape(s.family)} "
@@ -165,7 +157,7 @@ def table_significance(r: Results) -> str:
             name = rf"$\triangleright$\,{name}"
         body.append(_row([name] + _test_cells(row)))
 
-    chosen = r.chosen
+    chosen = r.claims.selected_variant
     split = escape(r.inp.selection.get("split", "selection"))
     body += [
         r"\midrule",
@@ -235,7 +227,7 @@ def table_efficiency(r: Results) -> str:
         r"\bottomrule",
         r"\end{tabular}",
     ]
-    method = MEMORY_SHORT.get(str(b["memory_method"]), escape(b["memory_method"]))
+    method = escape(memory_method(str(b["memory_method"])).short)
     caption = (
         rf"Inference cost of the base model {tt(s.base)} ({int(b['depth'])} layers) and the "
         rf"FrankenModel {tt(s.focus)} ({int(f['depth'])} layers). Unique parameters count each "

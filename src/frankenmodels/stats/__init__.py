@@ -1,20 +1,8 @@
 """Statistics stage (issue 5): paired tests, intervals, Holm, McNemar, power, honest selection.
 
-Entry points: `analyse` builds tests.csv / mcnemar.csv / selection.json from the tidy results;
-`summarise_claims` turns them into plain values for the paper's sentences.
+Entry points: `analyse.analyse` builds tests.csv / mcnemar.csv / selection.json from the tidy
+results; `claims.summarise_claims` turns them into the typed claims of the paper's sentences;
+`pairing` pairs a variant with the base seed by seed for everyone (stats, figures, report).
+Nothing is imported here, so that `pairing` needs neither scipy nor statsmodels (the figure
+rules' environment has neither).
 """
-
-from frankenmodels.stats.analyse import EXTRA_COLUMNS, TESTS_COLUMNS, StatsResult, analyse
-from frankenmodels.stats.claims import CLAIM_KEYS_DOC, summarise_claims
-from frankenmodels.stats.config import SelectionConfig, StatsConfig
-
-__all__ = [
-    "CLAIM_KEYS_DOC",
-    "EXTRA_COLUMNS",
-    "TESTS_COLUMNS",
-    "SelectionConfig",
-    "StatsConfig",
-    "StatsResult",
-    "analyse",
-    "summarise_claims",
-]

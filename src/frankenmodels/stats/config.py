@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_METRICS = ("accuracy", "f1_weighted", "precision_weighted", "recall_weighted", "f1_binary")
+from frankenmodels.vocabulary import TESTED_METRICS
+
+DEFAULT_METRICS = TESTED_METRICS
 
 
 @dataclass(frozen=True)

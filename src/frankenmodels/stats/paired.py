@@ -14,18 +14,7 @@ import numpy as np
 import scipy.stats as st
 from numpy.typing import ArrayLike
 
-# Metric values are ratios such as k/872; subtracting two floats can leave 1e-17 residues that
-# make equal differences look distinct (spurious Wilcoxon ranks, a near-zero SD that blows up t).
-DIFF_DECIMALS = 12
-
-
-def paired_differences(variant: ArrayLike, base: ArrayLike) -> np.ndarray:
-    """d = variant - base per seed (seeds on the last axis), rounded to DIFF_DECIMALS."""
-    v = np.asarray(variant, dtype=float)
-    b = np.asarray(base, dtype=float)
-    if v.shape != b.shape or v.ndim == 0:
-        raise ValueError(f"paired samples must have equal shapes, got {v.shape} and {b.shape}")
-    return np.round(v - b, DIFF_DECIMALS)
+from frankenmodels.stats.pairing import paired_differences
 
 
 def _scalar_or_array(x: np.ndarray) -> float | np.ndarray:

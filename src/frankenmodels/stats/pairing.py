@@ -1,4 +1,8 @@
-"""Pair a variant's per-seed metric values with the base model's, seed by seed."""
+"""Pair a variant's per-seed metric values with the base model's, seed by seed.
+
+The one place where "variant minus base, per seed" is computed: the tests, the selection
+protocol, the figures and the report's means all pair through `pair_by_seed`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 METRICS_COLUMNS = ("split", "seed", "variant", "metric", "value")
+# Metric values are ratios such as k/872; subtracting two floats can leave 1e-17 residues that
+# make equal differences look distinct (spurious Wilcoxon ranks, a near-zero SD that blows up t).
+DIFF_DECIMALS = 12
+
+
+def paired_differences(variant: ArrayLike, base: ArrayLike) -> np.ndarray:
+    """d = variant - base per seed (seeds on the last axis), rounded to DIFF_DECIMALS."""
+    v = np.asarray(variant, dtype=float)
+    b = np.asarray(base, dtype=float)
+    if v.shape != b.shape or v.ndim == 0:
+        raise ValueError(f"paired samples must have equal shapes, got {v.shape} and {b.shape}")
+    return np.round(v - b, DIFF_DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,14 @@ class PairedSample:
     @property
     def n(self) -> int:
         return int(self.seeds.size)
+
+    @property
+    def differences(self) -> pd.Series:
+        """variant - base per seed (index: seed), rounded as every test rounds it."""
+        if not self.n:
+            return pd.Series(dtype=float, index=pd.Index([], name="seed"))
+        d = paired_differences(self.variant, self.base)
+        return pd.Series(d, index=pd.Index(self.seeds, name="seed"))
 
 
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
@@ -61,3 +86,10 @@ def pair_by_seed(
         base=b.loc[common].to_numpy(dtype=float),
         n_unpaired=int(n_unpaired),
     )
+
+
+def seed_differences(
+    metrics: pd.DataFrame, *, split: str, variant: str, base: str, metric: str
+) -> pd.Series:
+    """variant - base per seed on the seeds both have (empty when either has none)."""
+    return pair_by_seed(metrics, split=split, variant=variant, base=base, metric=metric).differences
