@@ -1,12 +1,15 @@
 """Fine-tuning is deterministic per seed, and a resumed run ends where an unbroken one does."""
 
+import dataclasses
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
 from frankenmodels.synthetic import generate_sentiment
-from frankenmodels.training import TrainingSettings, finetune
+from frankenmodels.training import TrainingSettings, epoch_order, finetune
 
 
 class WordTokenizer:
@@ -71,8 +74,22 @@ def test_other_seed_other_weights(data):
     assert not _same_weights(_train(data, seed=5)[0], _train(data, seed=6)[0])
 
 
-def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch):
-    settings = TrainingSettings(learning_rate=1e-3, epochs=2, batch_size=16, resume_every_steps=4)
+def test_cpu_bf16_is_deterministic_too(data):
+    settings = TrainingSettings(learning_rate=1e-3, epochs=1, batch_size=16, cpu_bf16=True)
+    first, history, _ = _train(data, seed=5, settings=settings)
+    assert _same_weights(first, _train(data, seed=5, settings=settings)[0])
+    assert history["loss"].notna().all()
+
+
+@pytest.mark.parametrize("group_by_length", [True, False])
+def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch, group_by_length):
+    settings = TrainingSettings(
+        learning_rate=1e-3,
+        epochs=2,
+        batch_size=16,
+        resume_every_steps=4,
+        group_by_length=group_by_length,
+    )
     unbroken, history, _ = _train(data, seed=7, settings=settings)
 
     resume = tmp_path / "state.pt"
@@ -90,8 +107,40 @@ def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch):
         _train(data, seed=7, resume=resume, settings=settings)
     monkeypatch.setattr(torch.optim.AdamW, "step", original_step)
     assert resume.is_file()  # the state of step 4 was kept
+    state = torch.load(resume, weights_only=True)  # tensors and plain values: no code runs
+    assert state["step"] == 4 and len(state["records"]) == 4
 
     resumed, resumed_history, summary = _train(data, seed=7, resume=resume, settings=settings)
     assert summary["steps"] == 12
     assert _same_weights(unbroken, resumed)
     pd.testing.assert_series_equal(history["loss"], resumed_history["loss"])
+
+
+def test_length_grouped_order_is_a_seeded_permutation_that_pads_little():
+    lengths = torch.randint(3, 60, (800,), generator=torch.Generator().manual_seed(0)).tolist()
+    order = epoch_order(1, 0, lengths, 16)
+    assert sorted(order) == list(range(800))
+    assert order == epoch_order(1, 0, lengths, 16)  # a function of (seed, epoch) alone
+    assert order != epoch_order(1, 1, lengths, 16) and order != epoch_order(2, 0, lengths, 16)
+    assert lengths[order[0]] == max(lengths)  # the longest batch first: memory errors show early
+
+    def padded(order):
+        return sum(16 * max(lengths[i] for i in order[k : k + 16]) for k in range(0, 800, 16))
+
+    plain = epoch_order(1, 0, lengths, 16, group_by_length=False)
+    assert sorted(plain) == list(range(800))
+    assert padded(order) < 0.7 * padded(plain)
+
+
+def test_settings_have_a_schema_entry_with_the_same_default():
+    import yaml
+
+    schema_file = Path(__file__).parents[1] / "workflow/schemas/config.schema.yaml"
+    schema = yaml.safe_load(schema_file.read_text())
+    training = schema["properties"]["training"]["properties"]
+    for field in dataclasses.fields(TrainingSettings):
+        if field.name == "max_length":  # data.max_length: the evaluation truncates alike
+            continue
+        assert field.name in training, field.name
+        if field.default is not dataclasses.MISSING:
+            assert training[field.name]["default"] == field.default, field.name

@@ -86,7 +86,7 @@ def test_figure_edit_reruns_that_figure_and_the_papers(repo):
 
 
 def test_training_edit_reruns_finetuning_and_everything_after(repo):
-    jobs = _edit_and_plan(repo, "src/frankenmodels/training.py")
+    jobs = _edit_and_plan(repo, "src/frankenmodels/training/loop.py")
     assert jobs["finetune"] == 3
     assert jobs["evaluate"] == jobs["evaluate_selection"] == 3  # one per seed and split
     assert jobs["stats"] == jobs["paper"] / 2 == 1

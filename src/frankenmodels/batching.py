@@ -13,13 +13,14 @@ def encode(tokenizer, texts: Sequence[str], max_length: int) -> list[list[int]]:
 
 
 def pad_batch(token_ids: Sequence[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
+    # Padded as Python lists, then one tensor each: a tensor per row costs more than the copy.
     width = max(len(ids) for ids in token_ids)
-    input_ids = torch.full((len(token_ids), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(token_ids), width), dtype=torch.long)
-    for row, ids in enumerate(token_ids):
-        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
-        attention[row, : len(ids)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention}
+    input_ids = [list(ids) + [pad_id] * (width - len(ids)) for ids in token_ids]
+    attention = [[1] * len(ids) + [0] * (width - len(ids)) for ids in token_ids]
+    return {
+        "input_ids": torch.tensor(input_ids, dtype=torch.long),
+        "attention_mask": torch.tensor(attention, dtype=torch.long),
+    }
 
 
 def batches(

@@ -66,8 +66,11 @@ def enable_fast_math(device: torch.device) -> None:
         torch.backends.cudnn.allow_tf32 = True
 
 
-def autocast(device: torch.device) -> contextlib.AbstractContextManager:
-    """bf16 autocast on a GPU that supports it; plain fp32 on the CPU."""
+def autocast(device: torch.device, cpu_bf16: bool = False) -> contextlib.AbstractContextManager:
+    """bf16 autocast on a GPU that supports it; fp32 on the CPU unless `cpu_bf16` asks for bf16
+    (fast only on CPUs with native bf16: AVX512-BF16 or AMX)."""
     if device.type == "cuda" and torch.cuda.is_bf16_supported():
         return torch.autocast("cuda", dtype=torch.bfloat16)
+    if device.type == "cpu" and cpu_bf16:
+        return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()

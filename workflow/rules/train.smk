@@ -12,6 +12,8 @@ rule finetune:
         summary="results/finetune/seed{seed}/summary.json",
     log:
         "logs/finetune/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/finetune/seed{seed}.tsv"
     conda:
         "../../envs/model.yaml"
     threads: 2
