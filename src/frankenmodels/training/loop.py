@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
 from frankenmodels.batching import batches, encode
+from frankenmodels.provenance import environment
 from frankenmodels.runtime import autocast, device_name, seed_everything
 from frankenmodels.training.order import epoch_order
 from frankenmodels.training.resume import load_resume, save_resume
@@ -112,5 +113,6 @@ def finetune(
         "device": device.type,
         "device_name": device_name(device),
         "torch_version": torch.__version__,
+        "environment": environment(device_name(device)),
     }
     return history, summary
