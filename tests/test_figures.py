@@ -14,9 +14,11 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.projections.polar import PolarAxes
 
-from frankenmodels.figures import layer_ci, layer_impact, save_figure, seed_pairs, tradeoff
-from frankenmodels.figures.layer_ci import ci_table
-from frankenmodels.figures.layer_impact import layer_table
+from frankenmodels.figures.layer_ci import ci_table, layer_ci
+from frankenmodels.figures.layer_impact import layer_impact, layer_table
+from frankenmodels.figures.seed_pairs import seed_pairs
+from frankenmodels.figures.style import save_figure
+from frankenmodels.figures.tradeoff import tradeoff
 from frankenmodels.metrics import METRICS
 
 FOCUS = "dup1"  # not the best layer (the synthetic effect peaks at dup2)

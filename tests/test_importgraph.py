@@ -75,7 +75,20 @@ def test_relative_deferred_optional_and_lazy_imports(tmp_path):
     entry = tmp_path / "entry.py"
     entry.write_text("from pkg import heavy\nimport pkg.sub.inner\n")
     graph = ImportGraph(tmp_path / "src")
-    names = {graph.module_name(path) for path in graph.local_files(entry, "pkg")}
-    assert names == {"pkg", "pkg.heavy", "pkg.sub", "pkg.light", "pkg.sub.inner", "pkg.unused"}
+    # An optional import of the package's own module counts: the module is there and runs.
+    (package / "optional.py").write_text("")
+    names = {
+        graph.module_name(path) for path in ImportGraph(tmp_path / "src").local_files(entry, "pkg")
+    }
+    assert names == {
+        "pkg",
+        "pkg.heavy",
+        "pkg.sub",
+        "pkg.light",
+        "pkg.sub.inner",
+        "pkg.unused",
+        "pkg.optional",
+    }
     eager = {graph.module_name(p) for p in graph.local_files(entry, "pkg", deferred=False)}
     assert eager == names - {"pkg.unused"}
+    assert "optional" not in graph.external_imports(entry, "pkg")

@@ -96,19 +96,19 @@ def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch, group_by_le
     calls = {"n": 0}
     original_step = torch.optim.AdamW.step
 
-    def crash_after_seven(self, *args, **kwargs):  # simulate a job killed mid-epoch 2
+    def crash_after_nine(self, *args, **kwargs):  # a job killed in epoch 2 (steps 7-12)
         calls["n"] += 1
-        if calls["n"] > 7:
+        if calls["n"] > 9:
             raise KeyboardInterrupt
         return original_step(self, *args, **kwargs)
 
-    monkeypatch.setattr(torch.optim.AdamW, "step", crash_after_seven)
+    monkeypatch.setattr(torch.optim.AdamW, "step", crash_after_nine)
     with pytest.raises(KeyboardInterrupt):
         _train(data, seed=7, resume=resume, settings=settings)
     monkeypatch.setattr(torch.optim.AdamW, "step", original_step)
-    assert resume.is_file()  # the state of step 4 was kept
+    assert resume.is_file()  # the state of step 8, two batches into epoch 2, was kept
     state = torch.load(resume, weights_only=True)  # tensors and plain values: no code runs
-    assert state["step"] == 4 and len(state["records"]) == 4
+    assert state["step"] == 8 and len(state["records"]) == 8
 
     resumed, resumed_history, summary = _train(data, seed=7, resume=resume, settings=settings)
     assert summary["steps"] == 12
@@ -144,3 +144,6 @@ def test_settings_have_a_schema_entry_with_the_same_default():
         assert field.name in training, field.name
         if field.default is not dataclasses.MISSING:
             assert training[field.name]["default"] == field.default, field.name
+    # and the other way: every setting the schema admits reaches TrainingSettings(**params)
+    fields = {field.name for field in dataclasses.fields(TrainingSettings)}
+    assert set(training) - {"seeds"} <= fields, set(training) - {"seeds"} - fields

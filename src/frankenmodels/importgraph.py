@@ -4,8 +4,9 @@ The workflow declares these files as inputs of the rule that runs the script, so
 exactly the jobs whose code changed; the environment checks read the third-party imports the
 same way. Only the standard library is used: this runs whenever Snakemake parses the workflow.
 
-Imports inside functions count (they run when the function does); optional imports (in a `try`
-whose handler catches ImportError) and `if TYPE_CHECKING:` blocks do not. A package that loads
+Imports inside functions count (they run when the function does); `if TYPE_CHECKING:` blocks
+do not. Optional imports (in a `try` whose handler catches ImportError) count for the package's
+own files, which are always there, and not as third-party requirements. A package that loads
 names on first use (PEP 562 `__getattr__`) declares them in a module-level dict literal
 `_LAZY = {"name": ".module"}`; importing such a name from it counts as importing that module.
 """
@@ -34,12 +35,19 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _import_nodes(tree: ast.Module, deferred: bool) -> Iterator[ast.Import | ast.ImportFrom]:
+def _import_nodes(
+    tree: ast.Module, deferred: bool, optional: bool
+) -> Iterator[ast.Import | ast.ImportFrom]:
     """Import statements that run when their code runs; with `deferred=False` only those that
-    run when the module is imported (not inside a function body)."""
+    run when the module is imported (not inside a function body); with `optional=False` not
+    those whose ImportError is caught."""
     skip: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Try) and any(_catches_import_error(h) for h in node.handlers):
+        if (
+            not optional
+            and isinstance(node, ast.Try)
+            and any(_catches_import_error(h) for h in node.handlers)
+        ):
             skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             skip.update(id(child) for stmt in node.body for child in ast.walk(stmt))
@@ -71,9 +79,11 @@ class ImportGraph:
             return None  # a script outside `src`: it has no package to resolve against
         return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
-    def imports_of(self, path: Path, deferred: bool = True) -> frozenset[str]:
+    def imports_of(
+        self, path: Path, deferred: bool = True, optional: bool = False
+    ) -> frozenset[str]:
         """Absolute names of the modules one file imports (relative imports resolved)."""
-        return _imports_of(self, Path(path).resolve(), deferred)
+        return _imports_of(self, Path(path).resolve(), deferred, optional)
 
     def local_files(self, entry: Path, package: str, deferred: bool = True) -> list[Path]:
         """Every file of `package` that running `entry` executes: the modules it imports,
@@ -85,7 +95,7 @@ class ImportGraph:
             if path in seen:
                 continue
             seen.add(path)
-            for name in self.imports_of(path, deferred):
+            for name in self.imports_of(path, deferred, optional=True):
                 parts = name.split(".")
                 if parts[0] != package:
                     continue
@@ -118,14 +128,14 @@ class ImportGraph:
 
 
 @cache
-def _imports_of(graph: ImportGraph, path: Path, deferred: bool) -> frozenset[str]:
+def _imports_of(graph: ImportGraph, path: Path, deferred: bool, optional: bool) -> frozenset[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     module = graph.module_name(path)
     package = (module or "").split(".")
     if path.name != "__init__.py":
         package = package[:-1]
     found: set[str] = set()
-    for node in _import_nodes(tree, deferred):
+    for node in _import_nodes(tree, deferred, optional):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
             continue

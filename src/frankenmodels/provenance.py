@@ -1,9 +1,9 @@
 """What a reviewer needs to know about how the results were made: versions, hardware, commit.
 
 Each compute job records `environment(device)` in the JSON it writes; `collect` gathers those
-records per rule, adds the commit of the working tree, and writes the block that the paper
-and numbers.json print. The commit is read when the block is built, not declared as an input:
-a new commit alone reruns nothing, and it is picked up when the report is next rebuilt.
+records per rule with the commit of the working tree. The commit is never a declared input:
+a new commit alone reruns nothing. The numbers job reads it again when it runs, and the paper
+job stamps the commit it was built at, so `--forcerun paper` picks up a new one.
 """
 
 from __future__ import annotations

@@ -73,9 +73,9 @@ def script_code(script):
     """The library files that workflow/scripts/<script> runs, read from its import graph, as
     inputs: editing one reruns exactly the jobs that run it (Snakemake's own code trigger
     sees only the script file)."""
-    entry = Path(workflow.basedir) / "workflow" / "scripts" / script
+    entry = Path(workflow.basedir).resolve() / "workflow" / "scripts" / script
     return [
-        str(path.relative_to(workflow.basedir))
+        str(path.relative_to(Path(workflow.basedir).resolve()))
         for path in IMPORT_GRAPH.local_files(entry, "frankenmodels")
     ]
 

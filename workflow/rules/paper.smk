@@ -91,6 +91,11 @@ rule paper:
         # latexmk runs pdflatex and bibtex as often as needed; -halt-on-error makes a LaTeX
         # error fail the rule, and its log is the rule's log.
         """
+        commit=$(git rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
+        dirty=false
+        if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then dirty=true; fi
+        printf '%s\\n' "\\renewcommand{{\\GitCommit}}{{$commit}}\\GitDirty$dirty" \
+            >paper/generated/commit-{wildcards.name}.tex
         cd paper && latexmk -pdf -halt-on-error -interaction=nonstopmode \
             -output-directory=build/{wildcards.name} {wildcards.name}.tex \
             >../{log} 2>&1 || {{ tail -n 40 build/{wildcards.name}/{wildcards.name}.log >> ../{log}; exit 1; }}

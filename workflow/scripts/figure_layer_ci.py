@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from frankenmodels.figures import layer_ci, save_figure
+from frankenmodels.figures.layer_ci import layer_ci
+from frankenmodels.figures.style import save_figure
 from frankenmodels.joblog import log_to
 
 log_to(snakemake.log[0])

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from frankenmodels.figures import layer_impact, save_figure
+from frankenmodels.figures.layer_impact import layer_impact
+from frankenmodels.figures.style import save_figure
 from frankenmodels.joblog import log_to
 
 log_to(snakemake.log[0])

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from frankenmodels.figures import save_figure, seed_pairs
+from frankenmodels.figures.seed_pairs import seed_pairs
+from frankenmodels.figures.style import save_figure
 from frankenmodels.joblog import log_to
 
 log_to(snakemake.log[0])

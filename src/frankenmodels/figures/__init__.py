@@ -1,10 +1,7 @@
-"""Paper figures: each function takes the tidy tables (DataFrames) and returns a Figure;
-``save_figure`` writes it as PDF (paper) and PNG (README)."""
+"""Paper figures, one module each: a function that takes the tidy tables (DataFrames) and
+returns a Figure, named after its module; ``style.save_figure`` writes it as PDF (paper) and
+PNG (README).
 
-from frankenmodels.figures.layer_ci import layer_ci
-from frankenmodels.figures.layer_impact import layer_impact
-from frankenmodels.figures.seed_pairs import seed_pairs
-from frankenmodels.figures.style import save_figure
-from frankenmodels.figures.tradeoff import tradeoff
-
-__all__ = ["layer_ci", "layer_impact", "save_figure", "seed_pairs", "tradeoff"]
+This package imports none of its modules: a figure script imports its own figure's module and
+the style, so its rule depends on (and an edit reruns) only that figure.
+"""

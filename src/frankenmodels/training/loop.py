@@ -97,6 +97,11 @@ def finetune(
             if resume_file and step % settings.resume_every_steps == 0 and step < total_steps:
                 save_resume(resume_file, model, optimizer, scheduler, step, records)
     progress.close()
+    if device.type == "cuda" and records:
+        # Kernels are queued asynchronously: the last time counts only once they have run.
+        torch.cuda.synchronize(device)
+        last = records[-1]
+        records[-1] = (*last[:-1], elapsed_before + time.perf_counter() - started)
     history = pd.DataFrame(
         [(s, e, float(loss), lr, t) for s, e, loss, lr, t in records],
         columns=["step", "epoch", "loss", "learning_rate", "seconds"],
@@ -109,7 +114,10 @@ def finetune(
         "steps": step,
         "wall_seconds": wall,
         "examples_per_second": len(token_ids) * settings.epochs / wall if wall else float("nan"),
-        "final_loss": float(history["loss"].tail(max(1, steps_per_epoch // 10)).mean()),
+        # The whole last epoch: its tail alone would be the shortest sentences under grouping.
+        "final_loss": float(history.loc[history["epoch"] == history["epoch"].max(), "loss"].mean())
+        if len(history)
+        else float("nan"),
         "device": device.type,
         "device_name": device_name(device),
         "torch_version": torch.__version__,

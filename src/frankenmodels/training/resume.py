@@ -41,7 +41,9 @@ def load_resume(path: Path | None, model, optimizer, scheduler) -> tuple[int, li
     """(step, records) of the saved state, restored into the objects; (0, []) without one."""
     if path is None or not path.is_file():
         return 0, []
-    state = torch.load(path, weights_only=True)
+    # On the CPU first: a state saved on a GPU node resumes anywhere; load_state_dict moves
+    # each tensor to its parameter's device.
+    state = torch.load(path, weights_only=True, map_location="cpu")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])

@@ -79,8 +79,8 @@ def rows(r: Results, c: Settings) -> list[Row]:
     total = sum(x["seconds"] for x in rules)
     return [
         Row("StudyTitle", c["study.title"], TEXT, "config: study.title"),
-        Row("GitCommit", short, TEXT, "provenance.json: git.commit, short"),
-        Row("GitDirty", bool(git.get("dirty")), FLAG, "provenance.json: git.dirty"),
+        Row("GitCommit", short, TEXT, "git rev-parse HEAD when numbers ran, short"),
+        Row("GitDirty", bool(git.get("dirty")), FLAG, "git status when numbers ran"),
         Row("PythonVersion", prov.get("python", "n/a"), TEXT, "provenance.json: python"),
         *[
             Row(macro, packages.get(name, "n/a"), TEXT, f"provenance.json: packages.{name}")
