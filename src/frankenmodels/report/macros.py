@@ -8,7 +8,7 @@ from. A row the paper does not print carries `reviewer_only`, the reason it is k
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -75,6 +75,11 @@ class Row:
     fmt: Format
     source: str
     reviewer_only: str | None = None  # why numbers.json keeps a macro the paper never prints
+
+    @classmethod
+    def setting(cls, macro: str, settings: Mapping[str, Any], key: str, fmt: Format) -> Row:
+        """A config value printed as it is; its source is the key."""
+        return cls(macro, settings[key], fmt, f"config: {key}")
 
 
 @dataclass(frozen=True)

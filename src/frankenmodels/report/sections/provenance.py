@@ -78,7 +78,7 @@ def rows(r: Results, c: Settings) -> list[Row]:
     short = commit[:SHORT_COMMIT] if FULL_COMMIT.fullmatch(commit) else commit  # or why not
     total = sum(x["seconds"] for x in rules)
     return [
-        Row("StudyTitle", c["study.title"], TEXT, "config: study.title"),
+        Row.setting("StudyTitle", c, "study.title", TEXT),
         Row("GitCommit", short, TEXT, "git rev-parse HEAD when numbers ran, short"),
         Row("GitDirty", bool(git.get("dirty")), FLAG, "git status when numbers ran"),
         Row("PythonVersion", prov.get("python", "n/a"), TEXT, "provenance.json: python"),
