@@ -65,6 +65,13 @@ def test_defaults_are_filled_from_the_schema():
         (lambda c: c["training"].update(learning_rate="fast"), r"training\.learning_rate: 'fast'"),
         (lambda c: c["model"].pop("num_layers"), r"model: 'num_layers' is a required property"),
         (lambda c: c.update(extra=1), r"\(top level\): unknown key\(s\) \['extra'\]"),
+        (lambda c: c["multi_layer"].update(budgets=[]), r"multi_layer\.budgets: \[\] should be"),
+        (lambda c: c["multi_layer"].update(cost="latency"), r"multi_layer\.cost: 'latency' is not"),
+        (lambda c: c["multi_layer"].update(max_copies=0), r"multi_layer\.max_copies: 0 is less"),
+        (
+            lambda c: c["multi_layer"].update(budget=[0]),
+            r"multi_layer: unknown key\(s\) \['budget'\]",
+        ),
     ],
 )
 def test_schema_errors_name_the_key(mutate, message):
@@ -101,6 +108,17 @@ def test_selection_needs_a_selection_split():
     config["data"]["selection_size"] = 0
     with pytest.raises(ConfigError, match=r"data\.selection_size"):
         _semantic(config, ["base", "dup2"])
+
+
+def test_multi_layer_needs_a_selection_split():
+    """Its estimates come from held-out data even when the honest selection is off."""
+    config = _config()
+    config["data"]["selection_size"] = 0
+    config["stats"]["selection"]["enabled"] = False
+    with pytest.raises(ConfigError, match=r"data\.selection_size: .* multi_layer\.enabled"):
+        _semantic(config, ["base", "dup2"])
+    config["multi_layer"]["enabled"] = False
+    _semantic(config, ["base", "dup2"])
 
 
 def test_selection_family_must_have_variants():
@@ -156,6 +174,10 @@ def _dry_run(tmp_path, config):
         (
             lambda c: c["model"]["tokenizer"].update(package="no_such_model_wheel"),
             "config key model.tokenizer.package: package 'no_such_model_wheel' is not installed",
+        ),
+        (
+            lambda c: c["model"]["architecture"].update(model_type="electra"),
+            "config key multi_layer.enabled: cannot count the costs of model_type 'electra'",
         ),
     ],
 )

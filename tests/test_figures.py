@@ -387,3 +387,64 @@ def test_unpaired_seeds_are_named(tables: dict[str, pd.DataFrame]) -> None:
 def test_missing_metric_is_named(tables: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(ValueError, match="auroc"):
         seed_pairs(tables["metrics"], FOCUS, ["accuracy", "auroc"])
+
+
+# --- multilayer ---------------------------------------------------------------------------
+
+
+def _multilayer_tests() -> pd.DataFrame:
+    from multilayer_fixtures import multilayer_results
+
+    return multilayer_results()["tests"]
+
+
+def test_multilayer_points_per_plan_and_singles_behind(tables: dict[str, pd.DataFrame]) -> None:
+    from frankenmodels.figures.multilayer import multilayer, plan_table
+
+    ml_tests = _multilayer_tests()
+    fig = multilayer(ml_tests, tables["tests"], tables["efficiency"])
+    ax = fig.axes[0]
+    plans = plan_table(ml_tests)
+    assert len(plans) == 4  # five budgets, one infeasible
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == [f"{p} ({b})" for p, b in zip(plans["plan"], plans["budgets"], strict=True)]
+    assert "ilp_del0 (\u22121)" in labels
+    filled = [ln for ln in ax.lines if ln.get_marker() == "o" and ln.get_zorder() == 3]
+    assert sum(len(ln.get_xdata()) for ln in filled) == 4
+    crosses = next(ln for ln in ax.lines if ln.get_marker() == "x")
+    assert list(crosses.get_ydata()) == pytest.approx(plans["predicted_gain_pp"].tolist())
+    # Single-layer variants at their counted cost: dup adds 7.09M to 109.48M (6.5 %).
+    singles = next(ln for ln in ax.lines if ln.get_markersize() == 2.5)
+    assert 6.47 < max(singles.get_xdata()) < 6.48 and len(singles.get_xdata()) == 5
+    assert "parameters" in ax.get_xlabel() and "(pp)" in ax.get_ylabel()
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "95% CI" in legend and "single-layer variant" in legend
+
+
+def test_multilayer_plan_chosen_twice_is_one_point() -> None:
+    from frankenmodels.figures.multilayer import plan_table
+
+    ml_tests = _multilayer_tests()
+    twice = pd.concat([ml_tests, ml_tests.iloc[[3]].assign(budget=3)], ignore_index=True)
+    table = plan_table(twice)
+    assert len(table) == 4
+    assert table.loc[table["plan"] == "ilp_dup2", "budgets"].item() == "+1, +3"
+
+
+def test_multilayer_writes_and_names_errors(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    from frankenmodels.figures.multilayer import multilayer
+
+    ml_tests = _multilayer_tests()
+    fig = multilayer(ml_tests, tables["tests"], tables["efficiency"])
+    save_figure(fig, tmp_path / "m.pdf", tmp_path / "m.png")
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(ValueError, match="params_pct"):
+        multilayer(ml_tests.drop(columns=["params_pct"]), tables["tests"], tables["efficiency"])
+    no_base = tables["efficiency"][tables["efficiency"]["variant"] != "base"]
+    with pytest.raises(ValueError, match="base"):
+        multilayer(ml_tests, tables["tests"], no_base)
+    infeasible = ml_tests.assign(status="infeasible")
+    with pytest.raises(ValueError, match="no feasible budget"):
+        multilayer(infeasible, tables["tests"], tables["efficiency"])

@@ -175,3 +175,14 @@ def test_agreement_rejects_mismatched_layers():
         )
     with pytest.raises(ValueError, match="alternative"):
         rank_agreement([1, 2, 3], [1, 2, 3], alternative="bigger")
+
+
+def test_resamples_with_all_layers_tied_are_left_out_of_the_ci():
+    """A seed whose variants all score the same leaves rho undefined when drawn alone; the
+    interval comes from the other resamples, which are counted, instead of being void."""
+    signal = np.array([0.1, 0.2, 0.3, 0.4])
+    gains = np.array([[0.0, -0.01, 0.0], [0.0, 0.0, 0.01], [0.0, 0.02, 0.01], [0.0, 0.03, 0.02]])
+    result = rank_agreement(signal, gains, resamples=999)
+    assert result.undefined_resamples > 0
+    assert math.isfinite(result.ci_low) and math.isfinite(result.ci_high)
+    assert result.ci_low <= result.rho <= result.ci_high

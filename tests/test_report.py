@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from multilayer_fixtures import multilayer_results
 
 from frankenmodels.config import fill_defaults, load_schema
 from frankenmodels.metrics import METRICS
 from frankenmodels.report import latex
-from frankenmodels.report.inputs import Inputs
+from frankenmodels.report.inputs import MULTILAYER_TABLE_INPUTS, Inputs
 from frankenmodels.report.numbers import build_numbers, write_numbers
 from frankenmodels.report.sections import NUMBERS_SETTINGS
 from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, Settings, lookup, pick
@@ -40,7 +41,8 @@ N_EXAMPLES = 2000
 BASE_CORRECT = {42: 1800, 43: 1820, 44: 1810}  # accuracy 0.900, 0.910, 0.905
 # Per-seed change in correctly classified examples; dup2 is the focus variant.
 GAINS = {"dup0": [-6, -2, -4], "dup1": [2, -1, 2], "dup2": [11, 12, 12], "dup3": [1, 2, -1]}
-FIGURES = ("layer_impact", "seed_pairs", "tradeoff", "layer_ci")
+FIGURES = ("layer_impact", "seed_pairs", "tradeoff", "layer_ci", "multilayer")
+TABLES = ("performance", "significance", "efficiency", "multilayer")
 
 
 def make_config() -> dict:
@@ -163,15 +165,22 @@ def make_provenance() -> dict:
     }
 
 
-def make_inputs(gains: dict[str, list[int]] | None = None, *, selection: bool = True) -> Inputs:
+def make_inputs(
+    gains: dict[str, list[int]] | None = None, *, selection: bool = True, multilayer: bool = True
+) -> Inputs:
     """The fixture; tests.csv and selection.json come from the real stats stage (cached:
-    its bootstrap takes a few seconds)."""
+    its bootstrap takes a few seconds). `multilayer`: the multi-layer study's files too."""
     key = tuple(sorted((k, tuple(v)) for k, v in (gains or GAINS).items()))
-    return _inputs(key, selection)
+    return _inputs(key, selection, multilayer)
+
+
+def multilayer_inputs() -> dict:
+    """The multi-layer study's files as Inputs fields (tests/multilayer_fixtures.py)."""
+    return {f"multilayer_{name}": value for name, value in multilayer_results().items()}
 
 
 @functools.cache
-def _inputs(gains_key: tuple, selection: bool) -> Inputs:
+def _inputs(gains_key: tuple, selection: bool, multilayer: bool) -> Inputs:
     gains = {k: list(v) for k, v in gains_key}
     config = make_config()
     config["stats"]["selection"]["enabled"] = selection
@@ -187,18 +196,21 @@ def _inputs(gains_key: tuple, selection: bool) -> Inputs:
         variants=variants,
         benchmarks=make_benchmarks(),
         provenance=make_provenance(),
+        **(multilayer_inputs() if multilayer else {}),
     )
 
 
 CSV_NAMES = ("metrics", "efficiency", "training", "tests", "variants", "benchmarks")
+MULTILAYER_CSV = ("multilayer_tests", "multilayer_agreement", "multilayer_signals")
 
 
 def write_inputs(inp: Inputs, folder: Path) -> dict[str, Path]:
-    """The fixture as files, in the contract formats."""
-    paths = {n: folder / f"{n}.csv" for n in CSV_NAMES}
+    """The fixture as files, in the contract formats; the multi-layer files where it has them."""
+    ran = not inp.multilayer_tests.empty
+    paths = {n: folder / f"{n}.csv" for n in CSV_NAMES + (MULTILAYER_CSV if ran else ())}
     for name, path in paths.items():
         getattr(inp, name).to_csv(path, index=False)
-    for name in ("selection", "provenance"):
+    for name in ("selection", "provenance", *(("multilayer_plans",) if ran else ())):
         paths[name] = folder / f"{name}.json"
         paths[name].write_text(json.dumps(getattr(inp, name)))
     return paths
@@ -428,12 +440,12 @@ def _used(name: str, text: str) -> bool:
     return re.search(rf"\\(if)?{name}(?![A-Za-z])", text) is not None
 
 
-@pytest.mark.parametrize("selection", [True, False])
-def test_every_macro_is_used_or_reviewer_only(selection):
+@pytest.mark.parametrize("selection,multilayer", [(True, True), (False, True), (True, False)])
+def test_every_macro_is_used_or_reviewer_only(selection, multilayer):
     """A macro the paper does not print is listed in numbers.json with the reason it is kept;
     a macro marked reviewer-only that the paper prints has a stale mark."""
     text = _paper_sources()
-    macros = list(build_numbers(make_inputs(selection=selection)))
+    macros = list(build_numbers(make_inputs(selection=selection, multilayer=multilayer)))
     unused = [m.name for m in macros if not m.reviewer_only and not _used(m.name, text)]
     assert not unused, f"generated but used nowhere in paper/: {unused}"
     stale = [m.name for m in macros if m.reviewer_only and _used(m.name, text)]
@@ -470,7 +482,8 @@ def test_tables_need_only_the_study_keys_and_their_inputs():
     inp = make_inputs()
     settings = pick(make_config(), STUDY_KEYS)
     assert set(settings) == set(STUDY_KEYS)
-    only = Inputs(settings, **{n: getattr(inp, n) for n in TABLE_INPUTS})
+    names = (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)
+    only = Inputs(settings, **{n: getattr(inp, n) for n in names})
     assert build_tables(only) == build_tables(inp)
 
 
@@ -493,10 +506,11 @@ def test_scripts_read_params_not_the_config(tmp_path):
     out = {"tex": tmp_path / "numbers.tex", "json": tmp_path / "numbers.json"}
     _run_script("numbers", tmp_path, out, paths, pick(config, NUMBERS_SETTINGS))
     assert r"\newcommand{\FocusAccuracyMean}{0.9108}" in out["tex"].read_text()
-    tables = {n: tmp_path / f"table_{n}.tex" for n in ("performance", "significance", "efficiency")}
-    table_paths = {n: paths[n] for n in TABLE_INPUTS}
+    tables = {n: tmp_path / f"table_{n}.tex" for n in TABLES}
+    table_paths = {n: paths[n] for n in (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)}
     _run_script("tables", tmp_path, tables, table_paths, pick(config, STUDY_KEYS))
     assert "0.9108" in tables["performance"].read_text()
+    assert r"\texttt{ilp\_del0\_dup2}" in tables["multilayer"].read_text()
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -547,9 +561,7 @@ def compiled_papers(tmp_path_factory) -> dict[str, str]:
     inp = make_inputs()
     gen = paper / "generated"
     write_numbers(inp, gen / "numbers.tex", gen / "numbers.json")
-    write_tables(
-        inp, {n: gen / f"table_{n}.tex" for n in ("performance", "significance", "efficiency")}
-    )
+    write_tables(inp, {n: gen / f"table_{n}.tex" for n in TABLES})
     texts = {}
     for name in ("frankenmodels_article", "frankenmodels_article_simple"):
         proc = subprocess.run(
@@ -594,6 +606,7 @@ def test_papers_compile_and_show_generated_numbers(compiled_papers, name):
         "5.23.0",
         "Fake EPYC_9 #2 (2 cores)",
         "20.8 min",
+        "ilp_del0_dup2",  # the multi-layer section: a chosen plan and its table
     ):
         assert value in text, value
     log = compiled_papers[name + ":log"]

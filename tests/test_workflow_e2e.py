@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -76,6 +77,24 @@ def test_generated_numbers_are_in_the_pdf(repo):
     assert any(str(entry["tex"]) == expected for entry in numbers.values()), expected
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing")
+def test_chosen_plans_and_their_measured_changes_are_in_the_pdf(repo):
+    tests = pd.read_csv(repo / "results/multilayer/tests.csv")
+    feasible = tests[tests["status"] == "optimal"]
+    assert len(feasible) >= 1, tests
+    for pdf in PAPERS:
+        text = subprocess.run(
+            ["pdftotext", str(repo / pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        text = " ".join(text.split())
+        assert "Several layers at once" in text
+        for row in feasible.itertuples():
+            assert row.plan in text, (pdf, row.plan)
+            change = f"{abs(row.mean_diff) * 100:.2f}"
+            measured = rf"{re.escape(row.plan)}.{{0,200}}?measured [\u2212+]?{change}\s?pp"
+            assert re.search(measured, text), (pdf, row.plan, row.mean_diff)
+
+
 def test_nothing_changed_plans_nothing(repo):
     assert planned_jobs(repo, *PAPERS, *CONFIG) == Counter()
 
@@ -119,6 +138,16 @@ def test_alpha_edit_reruns_stats_and_everything_after(repo, tmp_path):
     assert not upstream & set(jobs), jobs
 
 
+def test_ilp_edit_reruns_the_checkpoint_and_what_follows(repo):
+    """The chosen plans are measured after the checkpoint reruns; nothing before it reruns."""
+    jobs = _edit_and_plan(repo, "src/frankenmodels/multilayer/ilp.py")
+    assert jobs["choose_plans"] == jobs["multilayer_stats"] == 1, jobs
+    assert jobs["paper"] == 2, jobs
+    before = {"finetune", "evaluate", "evaluate_selection", "layer_signals", "layer_gains"}
+    assert not before & set(jobs), jobs
+    assert "efficiency" not in jobs and "evaluate_chosen" not in jobs  # planned after it
+
+
 def test_command_line_edit_reruns_no_evaluation(repo):
     """surgery/command.py is the CLI's: no rule's script reaches it."""
     assert _edit_and_plan(repo, "src/frankenmodels/surgery/command.py") == Counter()
@@ -139,6 +168,7 @@ def test_new_seed_runs_only_its_own_jobs(repo, tmp_path):
     jobs = planned_jobs(repo, *PAPERS, "--configfile", str(extended))
     assert jobs["finetune"] == 1
     assert jobs["evaluate"] == jobs["evaluate_selection"] == 1  # the new seed only
+    assert jobs["layer_signals"] == 1 and jobs["choose_plans"] == 1
     assert "efficiency" not in jobs
     assert jobs["aggregate"] == jobs["aggregate_training"] == jobs["stats"] == 1
 

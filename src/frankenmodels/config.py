@@ -117,6 +117,24 @@ def check_semantics(
         raise ConfigError(
             "config key data.selection_size: must be > 0 when stats.selection.enabled is true"
         )
+    _check_multi_layer(config)
+
+
+def _check_multi_layer(config: dict[str, Any]) -> None:
+    multi = config["multi_layer"]
+    if not multi["enabled"]:
+        return
+    if config["data"]["selection_size"] == 0:
+        raise ConfigError(
+            "config key data.selection_size: must be > 0 when multi_layer.enabled is true "
+            "(the layer estimates come from held-out data, never from validation)"
+        )
+    metrics = config["stats"]["metrics"]
+    if multi["objective_metric"] not in metrics:
+        raise ConfigError(
+            f"config key multi_layer.objective_metric: {multi['objective_metric']!r} is not "
+            f"among stats.metrics ({', '.join(metrics)}), so its plans could not be tested"
+        )
 
 
 def _check_model_packages(model: dict[str, Any]) -> None:

@@ -97,7 +97,7 @@ rule stats:
 
 rule aggregate_benchmarks:
     input:
-        benchmarks=benchmark_files(),
+        benchmarks=benchmark_files,
         code=script_code("aggregate_benchmarks.py"),
     output:
         report(

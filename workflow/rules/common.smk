@@ -22,6 +22,14 @@ from frankenmodels.config import (
     sort_keys_in_place,
 )
 from frankenmodels.importgraph import ImportGraph
+from frankenmodels.io import read_json
+from frankenmodels.multilayer import (
+    actions_from_name,
+    estimation_variants,
+    plan_from_actions,
+)
+from frankenmodels.multilayer.choose import chosen_plans
+from frankenmodels.multilayer.costs import COUNTED_MODEL_TYPES
 from frankenmodels.surgery import PlanError, expand_variants, variant_family
 
 
@@ -47,9 +55,25 @@ def checked_variants(config):
             {name: family for name, (family, _) in families.items()},
             check_packages=not uses_conda,
         )
+        check_countable(config)
     except ConfigError as error:
         raise WorkflowError(f"Invalid configuration: {error}") from None
     return plans
+
+
+def check_countable(config):
+    """The multi-layer program counts costs from the model's config: refuse, before any job,
+    a model type it cannot count (known here only for a model built from its architecture).
+    """
+    model_type = (config["model"].get("architecture") or {}).get("model_type")
+    if config["multi_layer"]["enabled"] and model_type not in (
+        None,
+        *COUNTED_MODEL_TYPES,
+    ):
+        raise ConfigError(
+            f"config key multi_layer.enabled: cannot count the costs of model_type "
+            f"{model_type!r} (known: {', '.join(COUNTED_MODEL_TYPES)}); set it to false"
+        )
 
 
 VARIANT_PLANS = checked_variants(config)
@@ -60,12 +84,23 @@ SELECTION = config["stats"]["selection"]
 PAPERS = ["frankenmodels_article", "frankenmodels_article_simple"]
 FIGURES = ["layer_impact", "seed_pairs", "tradeoff", "layer_ci"]
 MODEL_DIR = "resources/models/pretrained"
+MULTI = config["multi_layer"]
+# The single-layer variants whose selection-split gains the multi-layer program needs.
+ESTIMATION = (
+    estimation_variants(config["model"]["num_layers"], MULTI["max_copies"])
+    if MULTI["enabled"]
+    else {}
+)
+PLANS_FILE = "results/multilayer/plans.json"
+if MULTI["enabled"]:
+    FIGURES.append("multilayer")
 IMPORT_GRAPH = ImportGraph(SRC)
 
 
 wildcard_constraints:
     seed=r"\d+",
-    variant="|".join(VARIANTS),
+    # A chosen multi-layer plan is named by what it does (ilp_del0_dup3): see plan_of().
+    variant="|".join([*VARIANTS, *ESTIMATION, "ilp_[a-z0-9_]+"]),
     split="validation|selection",
 
 
@@ -80,19 +115,34 @@ def script_code(script):
     ]
 
 
+def plan_of(variant):
+    """The surgery plan of a configured variant, of a single-layer estimate, or of a plan the
+    multi-layer program chose (rebuilt from its name, so no job needs the checkpoint's file).
+    """
+    if variant in VARIANT_PLANS:
+        return VARIANT_PLANS[variant]
+    num_layers = config["model"]["num_layers"]
+    if variant in ESTIMATION:
+        layer, action = ESTIMATION[variant]
+        return plan_from_actions(
+            [action if i == layer else 0 for i in range(num_layers)]
+        )
+    return plan_from_actions(actions_from_name(variant, num_layers))
+
+
 def evaluated_variants(split):
     """The variants evaluated on a split: all of them on validation; on the selection split
-    only base and the family the honest protocol chooses from."""
+    base, the family the honest protocol chooses from, and the multi-layer estimates."""
     if split == "validation":
         return VARIANTS
-    if not SELECTION["enabled"]:
-        return []
-    return [
+    base = config["stats"]["base_variant"]
+    chosen_from = [
         variant
         for variant in VARIANTS
-        if variant == config["stats"]["base_variant"]
-        or FAMILIES[variant][0] == SELECTION["family"]
+        if SELECTION["enabled"] and FAMILIES[variant][0] == SELECTION["family"]
     ]
+    wanted = [*chosen_from, *ESTIMATION]
+    return list(dict.fromkeys([base, *wanted])) if wanted else []
 
 
 def evaluations():
@@ -124,8 +174,7 @@ def sweep_outputs(split, kind):
 def sweep_plans(split):
     """The plans an evaluate job builds, by variant name, in the order of its outputs."""
     return {
-        variant: VARIANT_PLANS[variant].to_dict()
-        for variant in evaluated_variants(split)
+        variant: plan_of(variant).to_dict() for variant in evaluated_variants(split)
     }
 
 
@@ -143,10 +192,60 @@ def local_data_files():
     return [str(Path(local["dir"]) / local[split]) for split in ("train", "validation")]
 
 
-def benchmark_files():
-    """Snakemake's time and memory record of every compute job (`benchmark:` of its rule)."""
+def chosen():
+    """The distinct plans the multi-layer checkpoint chose: an input function's helper, so
+    that what follows the checkpoint waits for it (and is planned once it has run)."""
+    if not MULTI["enabled"]:
+        return []
+    return chosen_plans(read_json(checkpoints.choose_plans.get().output.plans))
+
+
+def chosen_plan_dicts(wildcards):
+    """The chosen plans by name, for the evaluate_chosen job; it is only planned once the
+    checkpoint has run (multilayer_stats asks for it), so the file exists."""
+    return {
+        name: plan_of(name).to_dict() for name in chosen_plans(read_json(PLANS_FILE))
+    }
+
+
+def multilayer_stats_inputs(wildcards):
+    """The chosen plans' evaluations and efficiency records, with the base's: known once
+    the checkpoint has run."""
+    base = config["stats"]["base_variant"]
+    plans = chosen()  # waits for the checkpoint
+    return dict(
+        plans=PLANS_FILE,
+        base=[
+            f"results/evaluate/validation/seed{seed}/{base}/metrics.json"
+            for seed in SEEDS
+        ],
+        chosen=(
+            expand("results/multilayer/evaluate/seed{seed}", seed=SEEDS)
+            if plans
+            else []
+        ),
+        efficiency=expand("results/efficiency/{variant}.json", variant=[base, *plans]),
+        code=script_code("multilayer_stats.py"),
+    )
+
+
+def benchmark_files(wildcards):
+    """Snakemake's time and memory record of every compute job (`benchmark:` of its rule);
+    an input function, since the chosen plans' jobs are known after the checkpoint."""
     once = ["download_data", "prepare_data", "download_model", "stats"]
-    return (
+    multi = []
+    if MULTI["enabled"]:
+        plans = chosen()
+        multi = [
+            "results/benchmarks/choose_plans/all.tsv",
+            *expand("results/benchmarks/layer_signals/seed{seed}.tsv", seed=SEEDS),
+            *expand(
+                "results/benchmarks/evaluate_chosen/seed{seed}.tsv",
+                seed=SEEDS if plans else [],
+            ),
+            *expand("results/benchmarks/efficiency/{variant}.tsv", variant=plans),
+        ]
+    return multi + (
         [f"results/benchmarks/{rule}/all.tsv" for rule in once]
         + expand("results/benchmarks/finetune/seed{seed}.tsv", seed=SEEDS)
         + expand("results/benchmarks/efficiency/{variant}.tsv", variant=VARIANTS)

@@ -34,8 +34,9 @@ rule evaluate:
         "../scripts/evaluate.py"
 
 
-# The honest protocol's selection split: base and the family the layer is chosen from.
-if SELECTION["enabled"]:
+# The selection split: base, the family the honest protocol chooses from, and the
+# single-layer estimates of the multi-layer study.
+if evaluated_variants("selection"):
 
     use rule evaluate as evaluate_selection with:
         input:
@@ -74,7 +75,7 @@ rule efficiency:
         mem_mb=8000,
         runtime=30,
     params:
-        plan=lambda wildcards: VARIANT_PLANS[wildcards.variant].to_dict(),
+        plan=lambda wildcards: plan_of(wildcards.variant).to_dict(),
         settings=config["efficiency"],
         max_length=config["data"]["max_length"],
         num_labels=config["data"]["num_labels"],

@@ -6,6 +6,7 @@ localrules:
     figure_seed_pairs,
     figure_tradeoff,
     figure_layer_ci,
+    figure_multilayer,
 
 
 rule figure_layer_impact:
@@ -98,3 +99,28 @@ rule figure_layer_ci:
         metric=config["stats"]["selection"]["metric"],
     script:
         "../scripts/figure_layer_ci.py"
+
+
+# Cost against measured change of the multi-layer plans, single-layer variants behind them.
+rule figure_multilayer:
+    input:
+        multilayer_tests=rules.multilayer_stats.output.tests,
+        tests=rules.stats.output.tests,
+        efficiency=rules.aggregate_efficiency.output[0],
+        code=script_code("figure_multilayer.py"),
+    output:
+        pdf="results/figures/multilayer.pdf",
+        png=report(
+            "results/figures/multilayer.png",
+            caption="../report/multilayer.rst",
+            category="Figures",
+        ),
+    log:
+        "logs/figures/multilayer.log",
+    conda:
+        "../../envs/figures.yaml"
+    params:
+        metric=config["multi_layer"]["objective_metric"],
+        base_variant=config["stats"]["base_variant"],
+    script:
+        "../scripts/figure_multilayer.py"

@@ -10,6 +10,7 @@ localrules:
 # The report's readers declare the config keys they print (frankenmodels.report.settings):
 # each rule passes exactly those as params, so a config edit reruns only what prints it.
 from frankenmodels.report.sections import NUMBERS_SETTINGS
+from frankenmodels.report.inputs import MULTILAYER_TABLE_INPUTS
 from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, pick
 
 REPORT_INPUTS = dict(
@@ -22,6 +23,13 @@ REPORT_INPUTS = dict(
     benchmarks=rules.aggregate_benchmarks.output[0],
     provenance=rules.provenance.output[0],
 )
+if MULTI["enabled"]:
+    REPORT_INPUTS.update(
+        multilayer_tests=rules.multilayer_stats.output.tests,
+        multilayer_agreement=rules.signal_agreement.output.agreement,
+        multilayer_signals=rules.signal_agreement.output.signals,
+        multilayer_plans=PLANS_FILE,
+    )
 
 
 rule numbers:
@@ -43,7 +51,11 @@ rule numbers:
 
 rule tables:
     input:
-        **{name: REPORT_INPUTS[name] for name in TABLE_INPUTS},
+        **{
+            name: REPORT_INPUTS[name]
+            for name in (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)
+            if name in REPORT_INPUTS
+        },
         code=script_code("tables.py"),
     output:
         performance=report(
@@ -58,6 +70,11 @@ rule tables:
         ),
         efficiency=report(
             "paper/generated/table_efficiency.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        multilayer=report(
+            "paper/generated/table_multilayer.tex",
             caption="../report/tables.rst",
             category="Tables",
         ),

@@ -5,7 +5,7 @@ pass (:func:`predict_sweep`), which runs each shared prefix of the variants' lay
 once; :func:`evaluate_sweep` is the job the workflow runs per (split, seed).
 """
 
-from .job import evaluate_sweep, outputs_by_variant
+from .job import evaluate_sweep, outputs_by_variant, outputs_in_folder
 from .predict import predict_logits, sorted_batches
 from .score import score
 from .sweep import predict_sweep
@@ -13,6 +13,7 @@ from .sweep import predict_sweep
 __all__ = [
     "evaluate_sweep",
     "outputs_by_variant",
+    "outputs_in_folder",
     "predict_logits",
     "predict_sweep",
     "score",

@@ -31,6 +31,15 @@ def outputs_by_variant(
     return pairs
 
 
+def outputs_in_folder(folder: str | Path, variants: list[str]) -> dict[str, tuple[Path, Path]]:
+    """Each variant's (metrics, predictions) files in ``folder/{variant}/``: for a job whose
+    variants are known only when it runs (the plans a checkpoint chose)."""
+    return {
+        name: (Path(folder) / name / "metrics.json", Path(folder) / name / "predictions.csv")
+        for name in variants
+    }
+
+
 def evaluate_sweep(
     model_dir: str | Path,
     data: str | Path,

@@ -7,15 +7,40 @@ Quick use::
     agreement = rank_agreement(signals.set_index("layer")["block_influence"], gains)  # layer x seed
 """
 
-from .agreement import Agreement, rank_agreement, spearman
-from .signals import TOKENS, layer_cosines, layer_signals, selected_tokens
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Each name is loaded on first use: a job imports only the modules it runs (its code inputs),
+# so an edit of the agreement statistics does not rerun the forward passes of the signals.
+_LAZY = {
+    "Agreement": ".agreement",
+    "rank_agreement": ".agreement",
+    "signal_agreement": ".agreement",
+    "spearman": ".agreement",
+    "TOKENS": ".signals",
+    "layer_cosines": ".signals",
+    "layer_signals": ".signals",
+    "selected_tokens": ".signals",
+}
+
+if TYPE_CHECKING:
+    from .agreement import Agreement, rank_agreement, signal_agreement, spearman
+    from .signals import TOKENS, layer_cosines, layer_signals, selected_tokens
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "TOKENS",
     "Agreement",
+    "TOKENS",
     "layer_cosines",
     "layer_signals",
     "rank_agreement",
     "selected_tokens",
+    "signal_agreement",
     "spearman",
 ]

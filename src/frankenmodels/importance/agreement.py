@@ -4,8 +4,9 @@ The p-value is a permutation test of rho against the seed-mean gains (scipy's
 ``permutation_test``, pairings): exact over all n! orderings when n <= 8, else a seeded Monte
 Carlo whose p counts the observed ordering, (k + 1) / (permutations + 1). It is two-sided unless
 asked otherwise. The CI resamples seeds with replacement, recomputes the mean gain per layer and
-rho, and takes percentiles (``scipy.stats.bootstrap``, seeded): it shows how much the ranking of
-gains moves with the seeds, not the uncertainty of the signal.
+rho, and takes percentiles (seeded; a resample in which all layers tie has no rho and is left
+out, and counted): it shows how much the ranking of gains moves with the seeds, not the
+uncertainty of the signal.
 
 A study has one rho per model, over its layers, and few layers can show little. With n = 6 there
 are 720 orderings: the smallest two-sided p is 2/720 ~ 0.003, and p < 0.05 needs rho >= 0.89
@@ -16,7 +17,8 @@ rho near 0.5 over 6 or 12 layers is therefore no evidence either way.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import warnings
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,7 @@ class Agreement:
     ci_high: float
     confidence: float
     seeds: int
+    undefined_resamples: int = 0  # seed resamples with all layers tied: left out of the CI
 
 
 def spearman(x, y, axis: int = -1) -> np.ndarray:
@@ -88,22 +91,7 @@ def rank_agreement(
         rng=np.random.default_rng(seed),
     )
 
-    ci_low = ci_high = math.nan
-    if seeds >= 2:
-        # Resample seed indices: each resample is a set of whole seeds (columns).
-        def resampled_rho(columns, axis):
-            return spearman(x, table[:, columns].mean(axis=-1).swapaxes(0, -1), axis=-1)
-
-        interval = stats.bootstrap(
-            (np.arange(seeds),),
-            resampled_rho,
-            n_resamples=resamples,
-            vectorized=True,
-            confidence_level=confidence,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        ).confidence_interval
-        ci_low, ci_high = float(interval.low), float(interval.high)
+    ci_low, ci_high, undefined = _seed_bootstrap(x, table, confidence, resamples, seed)
 
     return Agreement(
         rho=rho,
@@ -116,7 +104,33 @@ def rank_agreement(
         ci_high=ci_high,
         confidence=confidence,
         seeds=seeds,
+        undefined_resamples=undefined,
     )
+
+
+def _seed_bootstrap(
+    x: np.ndarray, table: np.ndarray, confidence: float, resamples: int, seed: int
+) -> tuple[float, float, int]:
+    """Percentile CI of rho over resampled seeds, and how many resamples left rho undefined.
+
+    A resample whose mean gains tie across all layers (e.g. every drawn seed has the same
+    predictions for every variant) has no rank correlation; it is left out rather than
+    letting one NaN void the interval (scipy's bootstrap would), and counted.
+    """
+    seeds = table.shape[1]
+    if seeds < 2:
+        return math.nan, math.nan, 0
+    columns = np.random.default_rng(seed).integers(0, seeds, size=(resamples, seeds))
+    means = table[:, columns].mean(axis=-1).T  # (resamples, layers)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # constant inputs warn; they are counted below
+        rhos = spearman(x, means, axis=-1)
+    defined = rhos[np.isfinite(rhos)]
+    if defined.size < resamples / 2:  # mostly ties: no interval worth printing
+        return math.nan, math.nan, int(resamples - defined.size)
+    tail = 100 * (1 - confidence) / 2
+    low, high = np.percentile(defined, [tail, 100 - tail])
+    return float(low), float(high), int(resamples - defined.size)
 
 
 def _aligned(signal, gains) -> tuple[np.ndarray, np.ndarray]:
@@ -132,3 +146,46 @@ def _aligned(signal, gains) -> tuple[np.ndarray, np.ndarray]:
     if table.shape[0] != x.shape[0]:
         raise ValueError(f"{x.shape[0]} signal values for {table.shape[0]} layers of gains")
     return x, table
+
+
+SIGNALS = ("block_influence", "angular_distance")
+# A layer that changes its input more should cost more to delete (negative gain): "less".
+# Whether it gains from a second pass is an open question: two-sided.
+ACTIONS = {"delete": (-1, "less"), "duplicate": (1, "two-sided")}
+
+
+def signal_agreement(
+    per_seed: pd.DataFrame,
+    gains: pd.DataFrame,
+    *,
+    confidence: float = 0.95,
+    resamples: int = 9999,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each signal (mean over seeds) against the delete and duplicate gains of each layer.
+
+    ``per_seed``: layer signals with a ``seed`` column (one table per fine-tuned seed);
+    ``gains``: the per-seed gains of the multi-layer study (``layer, action, seed, gain``).
+    Returns the per-layer signal means (with SD over seeds) and one agreement row per
+    (signal, action).
+    """
+    grouped = per_seed.groupby("layer", sort=True)
+    signals = grouped[list(SIGNALS)].mean()
+    for name in SIGNALS:
+        signals[f"{name}_sd"] = grouped[name].std(ddof=1)
+    signals["seeds"] = grouped["seed"].nunique()
+    signals["tokens"] = grouped["tokens"].max()  # per seed: every seed reads the same texts
+    rows = []
+    for action, (code, alternative) in ACTIONS.items():
+        table = gains[gains["action"] == code].pivot(index="layer", columns="seed", values="gain")
+        for name in SIGNALS:
+            result = rank_agreement(
+                signals[name],
+                table,
+                alternative=alternative,
+                confidence=confidence,
+                resamples=resamples,
+                seed=seed,
+            )
+            rows.append({"signal": name, "action": action, **asdict(result)})
+    return signals.reset_index(), pd.DataFrame(rows)

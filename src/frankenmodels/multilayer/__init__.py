@@ -10,21 +10,65 @@ Quick use::
     choice.plan, choice.name  # a surgery Plan and a wildcard-safe variant name
 """
 
-from .actions import DELETE, KEEP, action_label, gain_table, plan_from_actions, plan_name
-from .costs import ModelCost, action_costs, count_costs
-from .front import pareto_front, solve_budgets
-from .ilp import Choice, InfeasibleBudget, Problem, solve
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+# Each name is loaded on first use: a job imports only the modules it runs (its code inputs),
+# so an edit of the integer program reruns the checkpoint, not the estimates before it.
+_LAZY = {
+    "DELETE": ".actions",
+    "KEEP": ".actions",
+    "action_label": ".actions",
+    "actions_from_name": ".actions",
+    "estimation_variants": ".actions",
+    "gain_table": ".actions",
+    "plan_from_actions": ".actions",
+    "plan_name": ".actions",
+    "ModelCost": ".costs",
+    "action_costs": ".costs",
+    "count_costs": ".costs",
+    "pareto_front": ".front",
+    "solve_budgets": ".front",
+    "Choice": ".ilp",
+    "InfeasibleBudget": ".ilp",
+    "Problem": ".ilp",
+    "solve": ".ilp",
+}
+
+if TYPE_CHECKING:
+    from .actions import (
+        DELETE,
+        KEEP,
+        action_label,
+        actions_from_name,
+        estimation_variants,
+        gain_table,
+        plan_from_actions,
+        plan_name,
+    )
+    from .costs import ModelCost, action_costs, count_costs
+    from .front import pareto_front, solve_budgets
+    from .ilp import Choice, InfeasibleBudget, Problem, solve
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
-    "DELETE",
-    "KEEP",
     "Choice",
+    "DELETE",
     "InfeasibleBudget",
+    "KEEP",
     "ModelCost",
     "Problem",
     "action_costs",
     "action_label",
+    "actions_from_name",
     "count_costs",
+    "estimation_variants",
     "gain_table",
     "pareto_front",
     "plan_from_actions",

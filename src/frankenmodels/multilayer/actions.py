@@ -7,6 +7,7 @@ keeps it, ``n >= 1`` inserts ``n`` extra copies right after it (as ``Plan.repeat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from frankenmodels.surgery import Plan
@@ -70,3 +71,49 @@ def plan_from_actions(actions: Sequence[int]) -> Plan:
     """The surgery plan of one action per layer; raises PlanError if every layer is deleted."""
     changes = [f"layer {i} {action_label(a)}" for i, a in enumerate(actions) if a != KEEP]
     return Plan.from_indices(layer_sequence(actions), "ilp: " + (", ".join(changes) or "keep all"))
+
+
+_PART = re.compile(r"^(?:del(\d+)|dup(\d+)|rep(\d+)x(\d+))$")
+
+
+def actions_from_name(name: str, num_layers: int, prefix: str = "ilp") -> tuple[int, ...]:
+    """The actions a :func:`plan_name` encodes: the inverse, so that a plan's name is all a
+    job needs to rebuild it. Raises ValueError on a name it did not make."""
+    head, _, rest = name.partition("_")
+    if head != prefix or not rest:
+        raise ValueError(f"{name!r} is not a plan name (expected {prefix}_del3_dup1_rep5x3 ...)")
+    actions = [KEEP] * num_layers
+    if rest != "none":
+        for part in rest.split("_"):
+            match = _PART.match(part)
+            if match is None:
+                raise ValueError(f"{name!r}: cannot read {part!r} (del<i>, dup<i> or rep<i>x<n>)")
+            deleted, duplicated, repeated, runs = match.groups()
+            layer = int(deleted or duplicated or repeated)
+            action = DELETE if deleted else 1 if duplicated else int(runs) - 1
+            if not 0 <= layer < num_layers or actions[layer] != KEEP or action < 1 and not deleted:
+                raise ValueError(
+                    f"{name!r}: {part!r} is not a change of one of {num_layers} layers"
+                )
+            actions[layer] = action
+    if plan_name(actions, prefix) != name:
+        raise ValueError(f"{name!r} is not in canonical form ({plan_name(actions, prefix)!r})")
+    return tuple(actions)
+
+
+def estimation_variants(num_layers: int, max_copies: int) -> dict[str, tuple[int, int]]:
+    """The single-layer variants whose gains the program needs, by name: ``del{i}`` and
+    ``dup{i}`` (the sweeps' names) and ``rep{i}x{n+1}`` for ``n = 2..max_copies`` extra copies,
+    each mapped to its ``(layer, action)``."""
+    variants = {}
+    for action in (DELETE, *range(1, max_copies + 1)):
+        for i in range(num_layers):
+            name = (
+                f"del{i}"
+                if action == DELETE
+                else f"dup{i}"
+                if action == 1
+                else f"rep{i}x{action + 1}"
+            )
+            variants[name] = (i, action)
+    return variants

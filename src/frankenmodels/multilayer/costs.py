@@ -112,6 +112,7 @@ _FAMILIES: dict[str, Callable[[Any, int, int], tuple[int, int, int, float]]] = {
     "mistral": _decoder,
     "qwen2": _decoder,
 }
+COUNTED_MODEL_TYPES = tuple(_FAMILIES)
 
 
 def count_costs(config: Any, seq_len: int) -> ModelCost:

@@ -11,8 +11,28 @@ import pandas as pd
 
 from frankenmodels.io import read_json
 
-JSON_INPUTS = ("selection", "provenance")
-CSV_INPUTS = ("metrics", "efficiency", "training", "tests", "variants", "benchmarks")
+JSON_INPUTS = ("selection", "provenance", "multilayer_plans")
+CSV_INPUTS = (
+    "metrics",
+    "efficiency",
+    "training",
+    "tests",
+    "variants",
+    "benchmarks",
+    "multilayer_tests",
+    "multilayer_agreement",
+    "multilayer_signals",
+)
+# Optional: the multi-layer study's files exist only where `multi_layer.enabled`; a job
+# that lacks them reports the study as not run.
+MULTILAYER_INPUTS = (
+    "multilayer_tests",
+    "multilayer_agreement",
+    "multilayer_signals",
+    "multilayer_plans",
+)
+# What the multi-layer table prints from (besides the study's own inputs).
+MULTILAYER_TABLE_INPUTS = ("multilayer_tests", "multilayer_plans")
 
 
 def require(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], name: str) -> None:
@@ -42,6 +62,10 @@ class Inputs:
     training: pd.DataFrame = field(default_factory=pd.DataFrame)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
     provenance: dict[str, Any] = field(default_factory=dict)
+    multilayer_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    multilayer_agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    multilayer_signals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    multilayer_plans: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_paths(cls, settings: Mapping[str, Any], **paths: str | os.PathLike) -> Inputs:

@@ -1,4 +1,4 @@
-"""The paper's three booktabs tables, each a complete float (caption and label included).
+"""The paper's booktabs tables, each a complete float (caption and label included).
 
 Captions are written here, next to the code that decides the columns, so that a caption
 cannot drift from its table; every value in them is formatted from the results. A tabular
@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from frankenmodels.io import atomic_path
+from frankenmodels.report import multilayer as ml
 from frankenmodels.report.inputs import Inputs
 from frankenmodels.report.latex import (
     escape,
@@ -239,15 +240,72 @@ def table_efficiency(r: Results) -> str:
     return _float(body, star=False, caption=caption, label="tab:efficiency")
 
 
+def _multilayer_cells(b: ml.Budget, alpha: float) -> list[str]:
+    """Params, predicted, measured with CI, Holm p of one budget; dashes where infeasible."""
+    if not b.feasible:
+        return [DASH] * 5
+    sd = fmt_pp(b.value("predicted_sd"), signed=False)
+    predicted = rf"{fmt_pp(b.value('predicted_gain'))} $\pm$ {sd}"
+    return [
+        fmt_fixed(b.value("params_pct"), 1, signed=True),
+        predicted,
+        fmt_pp(b.value("mean_diff")),
+        f"[{fmt_pp(b.value('ci_low'))}, {fmt_pp(b.value('ci_high'))}]",
+        _bold_if(fmt_p(b.value("t_p_holm")), b.value("t_p_holm") <= alpha),
+    ]
+
+
+def table_multilayer(r: Results) -> str:
+    """One row per budget of the multi-layer study; a comment alone where it was not run."""
+    if not ml.ran(r.inp):
+        return "% The multi-layer study was not run (multi_layer.enabled is false).\n"
+    plans, budgets = r.inp.multilayer_plans, ml.budgets(r.inp)
+    unit = "layers" if plans["unit"] == "layers" else r"\%"
+    level = next(b.value("ci_level") for b in budgets if b.feasible)
+    body = [
+        r"\begin{tabular}{rllrrrr}",
+        r"\toprule",
+        _row(
+            [
+                f"Budget ({unit})",
+                "Plan",
+                r"Params (\%)",
+                r"Predicted (pp)",
+                r"$\Delta$ (pp)",
+                rf"{fmt_fixed(100 * level, 0)}\,\% CI (pp)",
+                r"$p_\mathrm{Holm}$",
+            ]
+        ),
+        r"\midrule",
+    ]
+    for b in budgets:
+        plan = tt(b.plan) if b.feasible else r"\emph{infeasible}"
+        body.append(_row([ml.fmt_budget(b.budget), plan, *_multilayer_cells(b, r.study.alpha)]))
+    body += [r"\bottomrule", r"\end{tabular}"]
+    plan_count = len({b.plan for b in budgets if b.feasible})
+    caption = (
+        rf"The plans the integer program chose, one per budget on the net change of "
+        rf"{escape(ml.COST_NAMES[plans['cost']])}. Params: the counted change of effective "
+        r"parameters. Predicted: the sum of the chosen actions' single-layer gains in "
+        rf"{escape(metric_label(plans['metric']).lower())} on the selection split, mean "
+        rf"$\pm$ SD over {len(plans['seeds'])} seeds. $\Delta$: mean paired difference, plan "
+        r"minus base, on validation, with its bootstrap CI. $p_\mathrm{Holm}$: one-sided "
+        rf"paired $t$-test, Holm-corrected over the {plan_count} distinct plans; bold: below "
+        rf"$\alpha={r.study.alpha:g}$. An infeasible budget is one that no plan can meet."
+    )
+    return _float(body, star=True, caption=caption, label="tab:multilayer")  # long plan names
+
+
 TABLES = {
     "performance": table_performance,
     "significance": table_significance,
     "efficiency": table_efficiency,
+    "multilayer": table_multilayer,
 }
 
 
 def build_tables(inp: Inputs) -> dict[str, str]:
-    """{"performance": tex, "significance": tex, "efficiency": tex}."""
+    """{name: tex} for every table of TABLES."""
     r = Results(inp)
     return {name: make(r) for name, make in TABLES.items()}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from frankenmodels.report.sections import (
     efficiency,
+    multilayer,
     performance,
     provenance,
     selection,
@@ -30,6 +31,7 @@ SECTIONS = (
     sweep,
     selection,
     efficiency,
+    multilayer,
     threats,
     provenance,
 )

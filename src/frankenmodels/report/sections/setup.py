@@ -73,6 +73,12 @@ def rows(r: Results, c: Settings) -> list[Row]:
             "TrainSubset", c.get("data.train_subset") is not None, FLAG, "config: data.train_subset"
         ),
         Row.setting("SelectionSize", c, "data.selection_size", INT),
+        Row(
+            "SelectionHeldOut",
+            int(c["data.selection_size"]) > 0,
+            FLAG,
+            "config: data.selection_size > 0",
+        ),
         Row.setting("LearningRate", c, "training.learning_rate", SCI),
         Row.setting("Epochs", c, "training.epochs", INT),
         Row.setting("BatchSize", c, "training.batch_size", INT),
