@@ -263,18 +263,21 @@ def test_full_dag_runs_through_sbatch(full_run, slurm_summary):
         f"sacct comments do not name the rules: {sorted(comments)}"
     )
 
-    # One job per (split, seed) evaluates all its variants: 3 seeds x 2 splits.
+    # One job per (split, seed) evaluates all its variants (3 seeds x 2 splits), and one per
+    # seed the plans the multi-layer checkpoint chose.
     started = full_run.started()
-    evaluate_jobs = started.count("evaluate") + started.count("evaluate_selection")
-    assert evaluate_jobs == 6, f"expected 6 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
-    # The log folder prefix matches rule_evaluate and rule_evaluate_selection.
+    evaluate_rules = ("evaluate", "evaluate_selection", "evaluate_chosen")
+    evaluate_jobs = sum(started.count(rule) for rule in evaluate_rules)
+    assert evaluate_jobs == 9, f"expected 9 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
+    # The log folder prefix matches rule_evaluate, rule_evaluate_selection, rule_evaluate_chosen.
     evaluate_slurm = full_run.submitted_for("rule_evaluate")
     assert len(evaluate_slurm) == evaluate_jobs, (
         f"{evaluate_jobs} evaluate jobs went to SLURM as {len(evaluate_slurm)} jobs"
     )
     slurm_summary.append(
         f"full test DAG: {len(submitted)} SLURM jobs "
-        f"({len(evaluate_slurm)} of them evaluate jobs, one per split and seed), "
+        f"({len(evaluate_slurm)} of them evaluate jobs: per split and seed, and per seed "
+        "for the chosen multi-layer plans), "
         f"{len(full_run.started())} Snakemake jobs, wall time {full_run.seconds:.0f} s; "
         f"SLURM job ids {submitted[0]}..{submitted[-1]}, all COMPLETED in sacct "
         f"(run id {full_run.run_id})"
