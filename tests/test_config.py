@@ -25,12 +25,15 @@ def _config(name="test.yaml"):
     return yaml.safe_load((ROOT / "config" / name).read_text())
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml", "local-sst2.yaml"])
+@pytest.mark.parametrize(
+    "name",
+    ["config.yaml", "cpu.yaml", "test.yaml", "mrpc-cpu.yaml", "local-sst2.yaml", "local-mrpc.yaml"],
+)
 def test_shipped_configs_are_valid_yaml(name):
     assert isinstance(_config(name), dict)
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml", "mrpc-cpu.yaml"])
 def test_shipped_configs_pass_the_schema(name):
     check_schema(_config(name), SCHEMA)
 

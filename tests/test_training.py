@@ -6,48 +6,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from transformers import BertConfig, BertForSequenceClassification
+from training_fixtures import killed_after, sentiment_data, tiny_bert
 
-from frankenmodels.synthetic import generate_sentiment
 from frankenmodels.training import TrainingSettings, epoch_order, finetune
-
-
-class WordTokenizer:
-    """A whitespace tokenizer with the one method and attribute the loop uses."""
-
-    pad_token_id = 0
-
-    def __init__(self, texts):
-        words = sorted({w for t in texts for w in t.split()})
-        self.vocab = {w: i + 2 for i, w in enumerate(words)}  # 0 pad, 1 cls
-
-    def __call__(self, texts, truncation, max_length):
-        ids = [[1] + [self.vocab[w] for w in t.split()][: max_length - 1] for t in texts]
-        return {"input_ids": ids}
 
 
 @pytest.fixture(scope="module")
 def data():
-    train = generate_sentiment(96, 10, seed=1)["train"].rename(columns={"sentence": "text"})
-    return train, WordTokenizer(train["text"])
-
-
-def _model(vocab_size):
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=vocab_size,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    return BertForSequenceClassification(config)
+    return sentiment_data()
 
 
 def _train(data, seed, resume=None, settings=None):
     train, tokenizer = data
-    model = _model(len(tokenizer.vocab) + 2)
+    model = tiny_bert(len(tokenizer.vocab) + 2)
     settings = settings or TrainingSettings(learning_rate=1e-3, epochs=2, batch_size=16)
     history, summary = finetune(
         model, tokenizer, train, settings, seed, torch.device("cpu"), resume
@@ -93,19 +64,8 @@ def test_resume_matches_an_unbroken_run(data, tmp_path, monkeypatch, group_by_le
     unbroken, history, _ = _train(data, seed=7, settings=settings)
 
     resume = tmp_path / "state.pt"
-    calls = {"n": 0}
-    original_step = torch.optim.AdamW.step
-
-    def crash_after_nine(self, *args, **kwargs):  # a job killed in epoch 2 (steps 7-12)
-        calls["n"] += 1
-        if calls["n"] > 9:
-            raise KeyboardInterrupt
-        return original_step(self, *args, **kwargs)
-
-    monkeypatch.setattr(torch.optim.AdamW, "step", crash_after_nine)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_after(monkeypatch, 9):  # a job killed in epoch 2 (steps 7-12)
         _train(data, seed=7, resume=resume, settings=settings)
-    monkeypatch.setattr(torch.optim.AdamW, "step", original_step)
     assert resume.is_file()  # the state of step 8, two batches into epoch 2, was kept
     state = torch.load(resume, weights_only=True)  # tensors and plain values: no code runs
     assert state["step"] == 8 and len(state["records"]) == 8
@@ -138,11 +98,19 @@ def test_settings_have_a_schema_entry_with_the_same_default():
     schema_file = Path(__file__).parents[1] / "workflow/schemas/config.schema.yaml"
     schema = yaml.safe_load(schema_file.read_text())
     training = schema["properties"]["training"]["properties"]
+    defaults = TrainingSettings(learning_rate=1e-3, epochs=1, batch_size=1)
     for field in dataclasses.fields(TrainingSettings):
         if field.name == "max_length":  # data.max_length: the evaluation truncates alike
             continue
         assert field.name in training, field.name
-        if field.default is not dataclasses.MISSING:
+        value = getattr(defaults, field.name)
+        if dataclasses.is_dataclass(value):  # lora, selective: a nested section, each key
+            nested = training[field.name]["properties"]
+            assert set(nested) == {f.name for f in dataclasses.fields(value)}, field.name
+            for name, default in dataclasses.asdict(value).items():
+                expected = list(default) if isinstance(default, tuple) else default
+                assert nested[name]["default"] == expected, (field.name, name)
+        elif field.default is not dataclasses.MISSING:
             assert training[field.name]["default"] == field.default, field.name
     # and the other way: every setting the schema admits reaches TrainingSettings(**params)
     fields = {field.name for field in dataclasses.fields(TrainingSettings)}

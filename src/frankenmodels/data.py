@@ -1,7 +1,8 @@
 """Load a text-classification data set from the hub, local files or the generator, and check it.
 
-Every source ends as the same canonical frame: a `text` column (str) and a `label` column
-(int, 0 … num_labels-1), written once as parquet so later rules never see the source format.
+Every source ends as the same canonical frame: a `text` column (str), for sentence-pair tasks
+a `text_pair` column (str) after it, and a `label` column (int, 0 … num_labels-1), written once
+as parquet so later rules never see the source format.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 from frankenmodels.synthetic import generate_sentiment
 
 SPLITS = ("train", "validation")
+BOM = "\ufeff"
 
 
 class DataError(ValueError):
@@ -48,6 +50,31 @@ def _nonempty(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return frame
 
 
+def _unmarked(name: Any) -> Any:
+    """A column name without a leading byte-order mark (a BOM never breaks a column match)."""
+    return name.lstrip(BOM) if isinstance(name, str) else name
+
+
+def _check_columns(frame: pd.DataFrame, origin: str, named: dict[str, str | None]) -> None:
+    """Every configured column (`named`: config key -> column) is present, or one line says
+    which is missing and which columns there are."""
+    for key, column in named.items():
+        if column is not None and column not in frame.columns:
+            raise DataError(
+                f"{origin}: column {column!r} not found (columns are {list(frame.columns)}); "
+                f"set data.{key}"
+            )
+
+
+def _texts(frame: pd.DataFrame, column: str, origin: str) -> pd.Series:
+    text = frame[column]
+    empty = text.isna() | (text.astype(str).str.strip() == "")
+    if empty.any():
+        row = int(np.flatnonzero(empty.to_numpy())[0])
+        raise DataError(f"{origin}: column {column!r} row {row} is empty")
+    return text.astype(str)
+
+
 def canonicalise(
     frame: pd.DataFrame,
     *,
@@ -56,14 +83,22 @@ def canonicalise(
     label_column: str,
     num_labels: int,
     label_map: dict[str, int] | None = None,
+    text_pair_column: str | None = None,
 ) -> pd.DataFrame:
-    """Return `text`/`label` columns, or raise naming `origin` and the faulty column."""
-    for column in (text_column, label_column):
-        if column not in frame.columns:
-            raise DataError(
-                f"{origin}: column {column!r} not found (columns are {list(frame.columns)}); "
-                "set data.text_column / data.label_column"
-            )
+    """Return `text`/`label` columns (`text`/`text_pair`/`label` for a sentence-pair task), or
+    raise naming `origin` and the faulty column."""
+    frame = frame.rename(columns=_unmarked)
+    text_column, label_column = _unmarked(text_column), _unmarked(label_column)
+    text_pair_column = _unmarked(text_pair_column)
+    _check_columns(
+        frame,
+        origin,
+        {
+            "text_column": text_column,
+            "text_pair_column": text_pair_column,
+            "label_column": label_column,
+        },
+    )
     labels = frame[label_column]
     if label_map:
         unknown = sorted(set(labels.astype(str)) - set(label_map))
@@ -78,12 +113,10 @@ def canonicalise(
             f"{origin}: column {label_column!r} row {row} has label {labels.tolist()[row]!r}; "
             f"expected an integer in 0..{num_labels - 1} (or set data.label_map)"
         )
-    text = frame[text_column]
-    empty = text.isna() | (text.astype(str).str.strip() == "")
-    if empty.any():
-        row = int(np.flatnonzero(empty.to_numpy())[0])
-        raise DataError(f"{origin}: column {text_column!r} row {row} is empty")
-    return pd.DataFrame({"text": text.astype(str), "label": numeric.astype("int64")})
+    texts = {"text": _texts(frame, text_column, origin)}
+    if text_pair_column is not None:
+        texts["text_pair"] = _texts(frame, text_pair_column, origin)
+    return pd.DataFrame({**texts, "label": numeric.astype("int64")})
 
 
 def load_splits(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -94,6 +127,7 @@ def load_splits(data: dict[str, Any]) -> dict[str, pd.DataFrame]:
         label_column=data["label_column"],
         num_labels=data["num_labels"],
         label_map=data.get("label_map"),
+        text_pair_column=data.get("text_pair_column"),
     )
     if source == "synthetic":
         generated = generate_sentiment(**data["synthetic"])

@@ -10,7 +10,6 @@ summarised by the median and the interquartile range of repeated timings.
 from __future__ import annotations
 
 import gc
-import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from frankenmodels.batching import encode, pad_batch
+from frankenmodels.batching import encode, pad_batch, texts_of
+from frankenmodels.memory import peak_memory_mb, reset_peak_memory
 from frankenmodels.models import load_classifier
 from frankenmodels.provenance import environment
 from frankenmodels.runtime import autocast, device_name, seed_everything, select_device
@@ -51,7 +51,7 @@ def measure_variant(
     timing = measure_latency(
         model,
         tokenizer,
-        pd.read_parquet(data)["text"],
+        texts_of(pd.read_parquet(data)),
         batch_size=settings["batch_size"],
         max_length=max_length,
         warmup=settings["warmup"],
@@ -69,29 +69,6 @@ def measure_variant(
         "environment": environment(device_name(target)),
         **timing,
     }
-
-
-def reset_peak_memory(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
-        return
-    try:  # Linux: writing 5 resets the peak resident set to the current one.
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass  # then the peak since process start is reported (see peak_memory_mb)
-
-
-def peak_memory_mb(device: torch.device) -> tuple[float, str]:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device) / 2**20, "cuda_max_allocated"
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024, "process_rss"
-    except OSError:
-        pass
-    # Elsewhere ru_maxrss (KiB on Linux, bytes on macOS) is the peak since process start.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "process_rss_since_start"
 
 
 @torch.inference_mode()

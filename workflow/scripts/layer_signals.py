@@ -2,6 +2,7 @@
 
 import pandas as pd
 
+from frankenmodels.batching import texts_of
 from frankenmodels.importance.signals import layer_signals
 from frankenmodels.io import write_csv
 from frankenmodels.joblog import log_to
@@ -16,7 +17,7 @@ model.to(select_device(params.device))
 signals = layer_signals(
     model,
     tokenizer,
-    list(pd.read_parquet(snakemake.input.data)["text"]),
+    texts_of(pd.read_parquet(snakemake.input.data)),
     token=params.signals["token"],
     batch_size=params.signals["batch_size"],
     max_length=params.max_length,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from frankenmodels.batching import texts_of
 from frankenmodels.io import write_csv, write_json
 from frankenmodels.models import load_classifier
 from frankenmodels.provenance import environment
@@ -62,7 +63,7 @@ def evaluate_sweep(
         model,
         {name: Plan.from_dict(plan) for name, plan in plans.items()},
         tokenizer,
-        table["text"],
+        texts_of(table),
         batch_size,
         max_length,
         target,

@@ -7,8 +7,9 @@ Quick use::
     agreement = rank_agreement(signals.set_index("layer")["block_influence"], gains)  # layer x seed
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from frankenmodels.lazy import lazy_attributes
 
 # Each name is loaded on first use: a job imports only the modules it runs (its code inputs),
 # so an edit of the agreement statistics does not rerun the forward passes of the signals.
@@ -27,11 +28,7 @@ if TYPE_CHECKING:
     from .agreement import Agreement, rank_agreement, signal_agreement, spearman
     from .signals import TOKENS, layer_cosines, layer_signals, selected_tokens
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

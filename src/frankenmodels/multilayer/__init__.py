@@ -10,8 +10,9 @@ Quick use::
     choice.plan, choice.name  # a surgery Plan and a wildcard-safe variant name
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from frankenmodels.lazy import lazy_attributes
 
 # Each name is loaded on first use: a job imports only the modules it runs (its code inputs),
 # so an edit of the integer program reruns the checkpoint, not the estimates before it.
@@ -50,11 +51,7 @@ if TYPE_CHECKING:
     from .front import pareto_front, solve_budgets
     from .ilp import Choice, InfeasibleBudget, Problem, solve
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

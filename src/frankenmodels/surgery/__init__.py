@@ -10,8 +10,9 @@ Quick use::
 See docs/surgery.md for every operation, the memory modes and the command line.
 """
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from frankenmodels.lazy import lazy_attributes
 
 # Plans are plain data; only executing them needs torch. The torch-backed names are loaded on
 # first use, so planning variants (the Snakefile does it while building the DAG) stays fast
@@ -37,11 +38,7 @@ if TYPE_CHECKING:
     from .params import count_parameters
     from .save import materialize, save_model
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name], __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

@@ -3,14 +3,15 @@
 AdamW (fused) with a linear schedule; length-grouped batches padded to their longest sentence;
 bf16 autocast on a GPU, fp32 on the CPU unless asked. The data order of epoch e is a function of
 (seed, e), so a run interrupted at step k resumes from its last saved state and ends with the
-same weights as an unbroken run.
+same weights as an unbroken run. The method (full, LoRA, chosen layers; see `methods`) decides
+which parameters the optimiser sees; the data order and seeds are the same for every method.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -18,28 +19,22 @@ import torch
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from frankenmodels.batching import batches, encode
+from frankenmodels.batching import batches, encode, texts_of
+from frankenmodels.memory import peak_memory_mb, reset_peak_memory
 from frankenmodels.provenance import environment
 from frankenmodels.runtime import autocast, device_name, seed_everything
+from frankenmodels.training.methods import (
+    choose_layers,
+    finish,
+    prepare,
+    trainable_summary,
+    with_gradient,
+)
 from frankenmodels.training.order import epoch_order
 from frankenmodels.training.resume import load_resume, save_resume
+from frankenmodels.training.settings import TrainingSettings
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    learning_rate: float
-    epochs: int
-    batch_size: int
-    weight_decay: float = 0.0
-    warmup_ratio: float = 0.0
-    max_grad_norm: float = 1.0
-    max_length: int = 128
-    resume_every_steps: int = 200
-    group_by_length: bool = True  # false: the plain permutation of earlier versions
-    cpu_bf16: bool = False  # bf16 autocast on the CPU too (always on a GPU that supports it)
-    compile: bool = False  # torch.compile the model's forward and backward
 
 
 def finetune(
@@ -50,19 +45,37 @@ def finetune(
     seed: int,
     device: torch.device,
     resume_file: Path | None = None,
+    *,
+    steps: int | None = None,
+    layers: Sequence[int] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Train `model` in place; return the per-step log and a run summary."""
+    """Train `model` in place with the settings' method; return the per-step log and a summary.
+
+    `steps` stops after that many steps (healing's budget) instead of `settings.epochs`;
+    `layers` are the layers `layer_selective` trains, instead of the settings' rule.
+    """
     seed_everything(seed)
     model.to(device).train()
-    token_ids = encode(tokenizer, train["text"], settings.max_length)
+    token_ids = encode(tokenizer, texts_of(train), settings.max_length)
     lengths = [len(ids) for ids in token_ids]
     labels = torch.tensor(train["label"].to_numpy(), dtype=torch.long)
     batch_size = settings.batch_size
     steps_per_epoch = -(-len(token_ids) // batch_size)
-    total_steps = steps_per_epoch * settings.epochs
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be at least 1, not {steps}")
+    total_steps = steps or steps_per_epoch * settings.epochs
+    choosing = time.perf_counter()
+    if settings.method != "layer_selective":
+        layers = None  # full and lora train every layer
+    elif layers is None:
+        layers = choose_layers(model, tokenizer, train, settings)
+    choice_seconds = time.perf_counter() - choosing  # the scores' forward pass, outside the wall
+    trained = prepare(model, settings, layers)
+    trained.train()  # the layer scores ran in eval mode
+    parameters = [p for p in trained.parameters() if p.requires_grad]
     # Fused: one kernel updates every parameter, instead of a Python loop over ~100 tensors.
     optimizer = torch.optim.AdamW(
-        model.parameters(),
+        parameters,
         lr=settings.learning_rate,
         weight_decay=settings.weight_decay,
         fused=True,
@@ -70,22 +83,26 @@ def finetune(
     scheduler = get_linear_schedule_with_warmup(
         optimizer, int(settings.warmup_ratio * total_steps), total_steps
     )
-    step, records = load_resume(resume_file, model, optimizer, scheduler)
+    step, records = load_resume(resume_file, trained, optimizer, scheduler)
     elapsed_before = records[-1][-1] if records else 0.0
     # The compiled module shares the parameters; dynamic: batch widths vary from step to step.
-    forward = torch.compile(model, dynamic=True) if settings.compile else model
+    forward = torch.compile(trained, dynamic=True) if settings.compile else trained
+    received: dict[str, int] = {}  # the parameters that really got a gradient
+    reset_peak_memory(device)
     started = time.perf_counter()
     progress = tqdm(total=total_steps, initial=step, desc=f"finetune seed {seed}", mininterval=5)
-    for epoch in range(step // steps_per_epoch, settings.epochs):
+    for epoch in range(step // steps_per_epoch, -(-total_steps // steps_per_epoch)):
         order = epoch_order(seed, epoch, lengths, batch_size, settings.group_by_length)
         done = step - epoch * steps_per_epoch  # batches of this epoch trained before a resume
-        remaining = order[done * batch_size :]
+        end = (total_steps - epoch * steps_per_epoch) * batch_size  # a step budget may end early
+        remaining = order[done * batch_size : end]
         for rows, batch in batches(token_ids, batch_size, remaining, tokenizer.pad_token_id):
             batch = {name: tensor.to(device) for name, tensor in batch.items()}
             with autocast(device, cpu_bf16=settings.cpu_bf16):
                 loss = forward(**batch, labels=labels[rows].to(device)).loss
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), settings.max_grad_norm)
+            received.update(with_gradient(trained))
+            torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -95,8 +112,10 @@ def finetune(
             records.append((step, epoch, loss.detach(), scheduler.get_last_lr()[0], elapsed))
             progress.update(1)
             if resume_file and step % settings.resume_every_steps == 0 and step < total_steps:
-                save_resume(resume_file, model, optimizer, scheduler, step, records)
+                save_resume(resume_file, trained, optimizer, scheduler, step, records)
     progress.close()
+    memory, memory_method = peak_memory_mb(device)
+    finish(trained, model)
     if device.type == "cuda" and records:
         # Kernels are queued asynchronously: the last time counts only once they have run.
         torch.cuda.synchronize(device)
@@ -107,13 +126,22 @@ def finetune(
         columns=["step", "epoch", "loss", "learning_rate", "seconds"],
     )
     wall = float(history["seconds"].iloc[-1]) if len(history) else 0.0
+    # Every batch but an epoch's last is full, and a step budget never ends on a partial one.
+    seen = step // steps_per_epoch * len(token_ids) + step % steps_per_epoch * batch_size
     summary = {
         "seed": seed,
+        "method": settings.method,
+        # "1 5", as a plan's layers string: one cell in the aggregated training table.
+        "trained_layers": None if layers is None else " ".join(map(str, sorted(set(layers)))),
         "train_examples": len(token_ids),
-        "epochs": settings.epochs,
+        "epochs": settings.epochs if steps is None else seen / len(token_ids),
         "steps": step,
         "wall_seconds": wall,
-        "examples_per_second": len(token_ids) * settings.epochs / wall if wall else float("nan"),
+        "layer_choice_seconds": choice_seconds,
+        "examples_per_second": seen / wall if wall else float("nan"),
+        **trainable_summary(received, model),
+        "peak_memory_mb": memory,
+        "memory_method": memory_method,
         # The whole last epoch: its tail alone would be the shortest sentences under grouping.
         "final_loss": float(history.loc[history["epoch"] == history["epoch"].max(), "loss"].mean())
         if len(history)

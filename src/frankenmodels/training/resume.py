@@ -54,9 +54,14 @@ def load_resume(path: Path | None, model, optimizer, scheduler) -> tuple[int, li
     return state["step"], list(state["records"])
 
 
-def resume_file(folder: Path, seed: int, settings, model_dir: str) -> Path:
+def resume_file(
+    folder: Path, seed: int, settings, model_dir: str, extra: dict | None = None
+) -> Path:
     """Where an interrupted run keeps its state; the name changes with anything that would
-    change the result, so a stale state is never resumed under new settings."""
-    key = json.dumps({"seed": seed, "settings": asdict(settings), "model": str(model_dir)})
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    change the result (`extra`: what else does, e.g. healing's steps and layers), so a stale
+    state is never resumed under new settings."""
+    key = {"seed": seed, "settings": asdict(settings), "model": str(model_dir)}
+    if extra is not None:
+        key["extra"] = extra
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     return folder / f"finetune-seed{seed}-{digest}.pt"
