@@ -122,8 +122,9 @@ REPORT_ONLY = {"numbers", "tables", "paper"}
         lambda c: c["study"].update(title="Another title"),
         lambda c: c["model"].update(name="another model name"),
         lambda c: c["data"].update(name="another data name"),
+        lambda c: c["data"].update(task="another task"),
     ],
-    ids=["study.title", "model.name", "data.name"],
+    ids=["study.title", "model.name", "data.name", "data.task"],
 )
 def test_paper_only_config_edit_reruns_only_the_report(repo, tmp_path, mutate):
     jobs = _plan_with_config(repo, tmp_path, mutate)

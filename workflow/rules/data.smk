@@ -23,6 +23,7 @@ rule download_data:
         data=without(
             "data",
             "name",
+            "task",
             "train_subset",
             "selection_size",
             "split_seed",

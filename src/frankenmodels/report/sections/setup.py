@@ -20,6 +20,8 @@ SETTINGS = (
     "model.package",
     "model.num_layers",
     "data.name",
+    "data.task",
+    "data.text_pair_column",
     "data.source",
     "data.max_length",
     "data.train_subset",
@@ -61,6 +63,13 @@ def rows(r: Results, c: Settings) -> list[Row]:
         Row.setting("ModelNumLayers", c, "model.num_layers", INT),
         Row("DatasetName", data_name, TEXT, "config: data.name"),
         Row("DataSynthetic", data_source == "synthetic", FLAG, "config: data.source"),
+        Row.setting("TaskName", c, "data.task", TEXT),
+        Row(
+            "TrainUnit",
+            "sentence pairs" if c.get("data.text_pair_column") else "sentences",
+            TEXT,
+            "config: data.text_pair_column set or not",
+        ),
         # Only SST-2 gets its citations; another data set is named but not cited.
         Row(
             "DataSST",
