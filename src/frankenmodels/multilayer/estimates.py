@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from frankenmodels.stats.pairing import pair_by_seed
+from frankenmodels.stats.selection import SELECTION_SPLIT
 
 from .actions import action_label, estimation_variants, gain_table
 from .costs import ModelCost, action_costs
 
-SELECTION_SPLIT = "selection"
 GAIN_COLUMNS = ("variant", "layer", "action", "seed", "metric", "base_value", "value", "gain")
 
 

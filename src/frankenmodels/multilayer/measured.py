@@ -9,12 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frankenmodels.stats.analyse import compare_pair
+from frankenmodels.stats.analyse import VALIDATION_SPLIT, compare_pair
 from frankenmodels.stats.config import StatsConfig
 from frankenmodels.stats.multiplicity import holm
 from frankenmodels.stats.pairing import pair_by_seed
 
-VALIDATION_SPLIT = "validation"
 _ROUNDING = 1e-12
 TEST_COLUMNS = (
     "budget", "budget_pct", "status", "plan", "changed", "params_pct", "flops_pct",

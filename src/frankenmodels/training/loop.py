@@ -72,7 +72,8 @@ def finetune(
     choice_seconds = time.perf_counter() - choosing  # the scores' forward pass, outside the wall
     trained = prepare(model, settings, layers)
     trained.train()  # the layer scores ran in eval mode
-    parameters = [p for p in trained.parameters() if p.requires_grad]
+    named = [(name, p) for name, p in trained.named_parameters() if p.requires_grad]
+    parameters = [p for _, p in named]
     # Fused: one kernel updates every parameter, instead of a Python loop over ~100 tensors.
     optimizer = torch.optim.AdamW(
         parameters,
@@ -101,7 +102,7 @@ def finetune(
             with autocast(device, cpu_bf16=settings.cpu_bf16):
                 loss = forward(**batch, labels=labels[rows].to(device)).loss
             loss.backward()
-            received.update(with_gradient(trained))
+            received.update(with_gradient(named))
             torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
             optimizer.step()
             scheduler.step()

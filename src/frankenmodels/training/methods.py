@@ -112,9 +112,10 @@ def finish(trained: nn.Module, model: nn.Module) -> None:
     model.requires_grad_(True)
 
 
-def with_gradient(module: nn.Module) -> dict[str, int]:
-    """{name: size} of the parameters holding a gradient now (after backward, before zero_grad)."""
-    return {name: p.numel() for name, p in module.named_parameters() if p.grad is not None}
+def with_gradient(named: Sequence[tuple[str, nn.Parameter]]) -> dict[str, int]:
+    """{name: size} of the parameters holding a gradient now (after backward, before zero_grad);
+    `named` is the trainable ones, listed once: only they can hold one."""
+    return {name: p.numel() for name, p in named if p.grad is not None}
 
 
 def trainable_summary(received: dict[str, int], model: nn.Module) -> dict:

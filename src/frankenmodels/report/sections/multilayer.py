@@ -114,7 +114,7 @@ def _picked(feasible: list[ml.Budget]) -> list[Row]:
 def _agreement(feasible: list[ml.Budget]) -> list[Row]:
     """Predicted (selection, additive) against measured (validation), over the distinct plans:
     a plan chosen for several budgets is one model, counted once."""
-    feasible = list({b.plan: b for b in reversed(feasible)}.values())[::-1]
+    feasible = list({b.plan: b for b in feasible}.values())  # a plan's budgets share its row
     pred = np.array([b.value("predicted_gain") for b in feasible])
     meas = np.array([b.value("mean_diff") for b in feasible])
     inside = [b.flag("predicted_in_ci") for b in feasible]
