@@ -27,15 +27,28 @@ def _config(name="test.yaml"):
 
 @pytest.mark.parametrize(
     "name",
-    ["config.yaml", "cpu.yaml", "test.yaml", "mrpc-cpu.yaml", "local-sst2.yaml", "local-mrpc.yaml"],
+    [
+        "config.yaml",
+        "cpu.yaml",
+        "test.yaml",
+        "mrpc-cpu.yaml",
+        "mrpc.yaml",
+        "local-sst2.yaml",
+        "local-mrpc.yaml",
+    ],
 )
 def test_shipped_configs_are_valid_yaml(name):
     assert isinstance(_config(name), dict)
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "cpu.yaml", "test.yaml", "mrpc-cpu.yaml"])
+@pytest.mark.parametrize(
+    "name", ["config.yaml", "cpu.yaml", "test.yaml", "mrpc-cpu.yaml", "mrpc.yaml"]
+)
 def test_shipped_configs_pass_the_schema(name):
-    check_schema(_config(name), SCHEMA)
+    config = _config(name)
+    check_schema(config, SCHEMA)
+    fill_defaults(config, SCHEMA)
+    check_semantics(config, ["base", config["stats"]["focus_variant"]], check_packages=False)
 
 
 def test_key_order_does_not_change_the_config_text():
@@ -121,6 +134,48 @@ def test_multi_layer_needs_a_selection_split():
     with pytest.raises(ConfigError, match=r"data\.selection_size: .* multi_layer\.enabled"):
         _semantic(config, ["base", "dup2"])
     config["multi_layer"]["enabled"] = False
+    _semantic(config, ["base", "dup2"])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda c: c["finetuning"]["compare"].update(methods=["lora", "layer_selective"]),
+            r"finetuning\.compare\.reference: 'full' is not among",
+        ),
+        (
+            lambda c: c["training"]["selective"].update(top_k=None),
+            r"training\.selective: layer_selective trains the base model here and needs layers",
+        ),
+        (
+            lambda c: c["training"]["selective"].update(top_k=None, layers=[1, 4]),
+            r"training\.selective\.layers: \[4\] beyond the model's 4 layers",
+        ),
+        (
+            lambda c: c["training"]["selective"].update(top_k=5),
+            r"training\.selective\.top_k: 5 is more than the model's 4 layers",
+        ),
+        (
+            lambda c: c["finetuning"]["compare"]["learning_rate"].update(full=0.5),
+            r"finetuning\.compare\.learning_rate\.full: the comparison reuses the paper's",
+        ),
+    ],
+)
+def test_fine_tuning_methods_are_checked_before_any_job(mutate, message):
+    config = _config()
+    fill_defaults(config, SCHEMA)
+    mutate(config)
+    with pytest.raises(ConfigError, match=message):
+        _semantic(config, ["base", "dup2"])
+
+
+def test_healing_alone_needs_no_layer_rule():
+    """Healing's layer_selective trains the inserted copies: no top_k or layers needed."""
+    config = _config()
+    fill_defaults(config, SCHEMA)
+    config["finetuning"]["compare"]["enabled"] = False
+    config["training"]["selective"].update(top_k=None)
     _semantic(config, ["base", "dup2"])
 
 

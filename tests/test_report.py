@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from finetuning_fixtures import finetuning_inputs
 from multilayer_fixtures import multilayer_results
 
 from frankenmodels.config import fill_defaults, load_schema
 from frankenmodels.metrics import METRICS
 from frankenmodels.report import latex
-from frankenmodels.report.inputs import MULTILAYER_TABLE_INPUTS, Inputs
+from frankenmodels.report.inputs import FINETUNING_TABLE_INPUTS, MULTILAYER_TABLE_INPUTS, Inputs
 from frankenmodels.report.numbers import build_numbers, write_numbers
 from frankenmodels.report.sections import NUMBERS_SETTINGS
 from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, Settings, lookup, pick
@@ -42,7 +43,7 @@ BASE_CORRECT = {42: 1800, 43: 1820, 44: 1810}  # accuracy 0.900, 0.910, 0.905
 # Per-seed change in correctly classified examples; dup2 is the focus variant.
 GAINS = {"dup0": [-6, -2, -4], "dup1": [2, -1, 2], "dup2": [11, 12, 12], "dup3": [1, 2, -1]}
 FIGURES = ("layer_impact", "seed_pairs", "tradeoff", "layer_ci", "multilayer")
-TABLES = ("performance", "significance", "efficiency", "multilayer")
+TABLES = ("performance", "significance", "efficiency", "multilayer", "methods", "healing")
 
 
 def make_config() -> dict:
@@ -166,12 +167,18 @@ def make_provenance() -> dict:
 
 
 def make_inputs(
-    gains: dict[str, list[int]] | None = None, *, selection: bool = True, multilayer: bool = True
+    gains: dict[str, list[int]] | None = None,
+    *,
+    selection: bool = True,
+    multilayer: bool = True,
+    methods: bool = True,
+    healing: bool = True,
 ) -> Inputs:
     """The fixture; tests.csv and selection.json come from the real stats stage (cached:
-    its bootstrap takes a few seconds). `multilayer`: the multi-layer study's files too."""
+    its bootstrap takes a few seconds). `multilayer`: the multi-layer study's files too;
+    `methods`, `healing`: the fine-tuning studies' (tests/finetuning_fixtures.py)."""
     key = tuple(sorted((k, tuple(v)) for k, v in (gains or GAINS).items()))
-    return _inputs(key, selection, multilayer)
+    return _inputs(key, selection, multilayer, methods, healing)
 
 
 def multilayer_inputs() -> dict:
@@ -180,7 +187,9 @@ def multilayer_inputs() -> dict:
 
 
 @functools.cache
-def _inputs(gains_key: tuple, selection: bool, multilayer: bool) -> Inputs:
+def _inputs(
+    gains_key: tuple, selection: bool, multilayer: bool, methods: bool, healing: bool
+) -> Inputs:
     gains = {k: list(v) for k, v in gains_key}
     config = make_config()
     config["stats"]["selection"]["enabled"] = selection
@@ -197,17 +206,21 @@ def _inputs(gains_key: tuple, selection: bool, multilayer: bool) -> Inputs:
         benchmarks=make_benchmarks(),
         provenance=make_provenance(),
         **(multilayer_inputs() if multilayer else {}),
+        **finetuning_inputs(methods=methods, healing=healing, chosen=multilayer),
     )
 
 
 CSV_NAMES = ("metrics", "efficiency", "training", "tests", "variants", "benchmarks")
 MULTILAYER_CSV = ("multilayer_tests", "multilayer_agreement", "multilayer_signals")
+FINETUNING_CSV = ("methods_summary", "methods_tests", "methods_claims", "healing_tests")
 
 
 def write_inputs(inp: Inputs, folder: Path) -> dict[str, Path]:
     """The fixture as files, in the contract formats; the multi-layer files where it has them."""
     ran = not inp.multilayer_tests.empty
-    paths = {n: folder / f"{n}.csv" for n in CSV_NAMES + (MULTILAYER_CSV if ran else ())}
+    finetuning = tuple(n for n in FINETUNING_CSV if not getattr(inp, n).empty)
+    names = CSV_NAMES + (MULTILAYER_CSV if ran else ()) + finetuning
+    paths = {n: folder / f"{n}.csv" for n in names}
     for name, path in paths.items():
         getattr(inp, name).to_csv(path, index=False)
     for name in ("selection", "provenance", *(("multilayer_plans",) if ran else ())):
@@ -222,6 +235,12 @@ def flags(macros) -> dict[str, bool]:
 
 def tex_of(macros, name: str) -> str:
     return macros[name].tex
+
+
+def assert_tex(macros, expected: dict[str, str]) -> None:
+    """Each macro named in `expected` typesets as the text given for it."""
+    for name, tex in expected.items():
+        assert tex_of(macros, name) == tex, name
 
 
 # --------------------------------------------------------------------------- latex helpers
@@ -276,24 +295,29 @@ def test_missing_config_key_names_it():
 
 def test_macros_from_fixture_have_expected_values():
     macros = build_numbers(make_inputs())
-    # Means over seeds, paired difference, layer and config values.
-    assert tex_of(macros, "BaseAccuracyMean") == "0.9050"
-    assert tex_of(macros, "FocusAccuracyMean") == "0.9108"
-    assert tex_of(macros, "FocusAccuracyDiffPP") == "+0.58"
-    assert tex_of(macros, "FocusLayer") == "2"
-    assert tex_of(macros, "NumSeeds") == "3"
-    assert tex_of(macros, "SeedList") == "42--44"
-    assert tex_of(macros, "LearningRate") == r"\ensuremath{10^{-3}}"
-    assert tex_of(macros, "SweepSize") == "4"
-    assert tex_of(macros, "SweepBestVariant") == "dup2"
-    assert tex_of(macros, "SelectedVariant") == "dup2"
-    assert tex_of(macros, "ParamsUniqueIncreasePct") == "+15.0"
-    assert tex_of(macros, "FocusMcNemarSig") == "3"
-    assert tex_of(macros, "LatencyIncreasePct") == "+9.8"
-    assert tex_of(macros, "TrainWallPerSeed") == r"5.0\,min"
-    # Special characters from the config and the results are escaped.
-    assert tex_of(macros, "ModelName") == r"tiny\_bert\#1 \& co"
-    assert tex_of(macros, "EffDeviceName") == r"Fake GPU\_X \#1"
+    assert_tex(
+        macros,
+        {
+            # Means over seeds, paired difference, layer and config values.
+            "BaseAccuracyMean": "0.9050",
+            "FocusAccuracyMean": "0.9108",
+            "FocusAccuracyDiffPP": "+0.58",
+            "FocusLayer": "2",
+            "NumSeeds": "3",
+            "SeedList": "42--44",
+            "LearningRate": r"\ensuremath{10^{-3}}",
+            "SweepSize": "4",
+            "SweepBestVariant": "dup2",
+            "SelectedVariant": "dup2",
+            "ParamsUniqueIncreasePct": "+15.0",
+            "FocusMcNemarSig": "3",
+            "LatencyIncreasePct": "+9.8",
+            "TrainWallPerSeed": r"5.0\,min",
+            # Special characters from the config and the results are escaped.
+            "ModelName": r"tiny\_bert\#1 \& co",
+            "EffDeviceName": r"Fake GPU\_X \#1",
+        },
+    )
     f = flags(macros)
     assert f["FocusAccuracyPositive"] and f["FocusAccuracySignificant"]
     assert f["FocusIsBest"] and f["SelectedIsFocus"] and f["SelectedSignificant"]
@@ -440,12 +464,18 @@ def _used(name: str, text: str) -> bool:
     return re.search(rf"\\(if)?{name}(?![A-Za-z])", text) is not None
 
 
-@pytest.mark.parametrize("selection,multilayer", [(True, True), (False, True), (True, False)])
-def test_every_macro_is_used_or_reviewer_only(selection, multilayer):
+@pytest.mark.parametrize(
+    "selection,multilayer,finetuning",
+    [(True, True, True), (False, True, True), (True, False, True), (True, True, False)],
+)
+def test_every_macro_is_used_or_reviewer_only(selection, multilayer, finetuning):
     """A macro the paper does not print is listed in numbers.json with the reason it is kept;
     a macro marked reviewer-only that the paper prints has a stale mark."""
     text = _paper_sources()
-    macros = list(build_numbers(make_inputs(selection=selection, multilayer=multilayer)))
+    inp = make_inputs(
+        selection=selection, multilayer=multilayer, methods=finetuning, healing=finetuning
+    )
+    macros = list(build_numbers(inp))
     unused = [m.name for m in macros if not m.reviewer_only and not _used(m.name, text)]
     assert not unused, f"generated but used nowhere in paper/: {unused}"
     stale = [m.name for m in macros if m.reviewer_only and _used(m.name, text)]
@@ -482,7 +512,7 @@ def test_tables_need_only_the_study_keys_and_their_inputs():
     inp = make_inputs()
     settings = pick(make_config(), STUDY_KEYS)
     assert set(settings) == set(STUDY_KEYS)
-    names = (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)
+    names = (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS, *FINETUNING_TABLE_INPUTS)
     only = Inputs(settings, **{n: getattr(inp, n) for n in names})
     assert build_tables(only) == build_tables(inp)
 
@@ -507,7 +537,8 @@ def test_scripts_read_params_not_the_config(tmp_path):
     _run_script("numbers", tmp_path, out, paths, pick(config, NUMBERS_SETTINGS))
     assert r"\newcommand{\FocusAccuracyMean}{0.9108}" in out["tex"].read_text()
     tables = {n: tmp_path / f"table_{n}.tex" for n in TABLES}
-    table_paths = {n: paths[n] for n in (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)}
+    names = (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS, *FINETUNING_TABLE_INPUTS)
+    table_paths = {n: paths[n] for n in names}
     _run_script("tables", tmp_path, tables, table_paths, pick(config, STUDY_KEYS))
     assert "0.9108" in tables["performance"].read_text()
     assert r"\texttt{ilp\_del0\_dup2}" in tables["multilayer"].read_text()
@@ -549,19 +580,42 @@ def _fake_figure(path: Path, label: str) -> None:
     fig.savefig(path)
 
 
-@pytest.fixture(scope="module")
-def compiled_papers(tmp_path_factory) -> dict[str, str]:
-    root = tmp_path_factory.mktemp("paperbuild")
+def paper_copy(root: Path, inp: Inputs, figures: tuple[str, ...] = FIGURES) -> Path:
+    """paper/ copied to `root`, with the numbers and tables of `inp` generated into it and
+    fixture PDFs for `figures` in root/results/figures; the copy's folder."""
     paper = root / "paper"
     shutil.copytree(PAPER, paper, ignore=shutil.ignore_patterns("build", "generated", "*.pdf"))
-    figures = root / "results" / "figures"
-    figures.mkdir(parents=True)
-    for name in FIGURES:
-        _fake_figure(figures / f"{name}.pdf", name)
-    inp = make_inputs()
+    folder = root / "results" / "figures"
+    folder.mkdir(parents=True)
+    for name in figures:
+        _fake_figure(folder / f"{name}.pdf", name)
     gen = paper / "generated"
     write_numbers(inp, gen / "numbers.tex", gen / "numbers.json")
     write_tables(inp, {n: gen / f"table_{n}.tex" for n in TABLES})
+    return paper
+
+
+def simple_paper_text(root: Path, inp: Inputs, figures: tuple[str, ...] = FIGURES) -> str:
+    """The simple paper of `inp` (see paper_copy), compiled under `root`, as flat text."""
+    paper = paper_copy(root, inp, figures)
+    name = "frankenmodels_article_simple"
+    proc = subprocess.run(
+        ["latexmk", "-pdf", "-halt-on-error", "-interaction=nonstopmode", f"{name}.tex"],
+        cwd=paper,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    text = subprocess.run(
+        ["pdftotext", str(paper / f"{name}.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def compiled_papers(tmp_path_factory) -> dict[str, str]:
+    paper = paper_copy(tmp_path_factory.mktemp("paperbuild"), make_inputs())
     texts = {}
     for name in ("frankenmodels_article", "frankenmodels_article_simple"):
         proc = subprocess.run(

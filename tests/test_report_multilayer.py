@@ -6,19 +6,16 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import re
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
 from multilayer_fixtures import SPECS, Spec, multilayer_results
-from test_report import PAPER, TABLES, _fake_figure, flags, make_inputs, needs_latex, tex_of
+from test_report import assert_tex, flags, make_inputs, needs_latex, simple_paper_text, tex_of
 
 from frankenmodels.report import multilayer as ml
 from frankenmodels.report.inputs import Inputs
-from frankenmodels.report.numbers import build_numbers, write_numbers
-from frankenmodels.report.tables import build_tables, write_tables
+from frankenmodels.report.numbers import build_numbers
+from frankenmodels.report.tables import build_tables
 
 
 def inputs_with(specs: tuple[Spec, ...] = SPECS, **kwargs) -> Inputs:
@@ -35,21 +32,26 @@ def section(macros) -> dict:
 
 def test_macros_from_fixture():
     macros = build_numbers(inputs_with())
-    assert tex_of(macros, "MultiNumBudgets") == "5"
-    assert tex_of(macros, "MultiNumInfeasible") == "1"
-    assert tex_of(macros, "MultiNumPlans") == "4"
-    assert tex_of(macros, "MultiBestPlan") == r"ilp\_dup2"
-    assert tex_of(macros, "MultiBestDiffPP") == "+0.58"
-    assert tex_of(macros, "MultiCheapestSigPlan") == r"ilp\_del0\_dup2"
-    assert tex_of(macros, "MultiCheapestSigLatencyPct") == "0.0"
-    assert tex_of(macros, "MultiBestLatencyPct") == "+9.8"
-    assert tex_of(macros, "MultiSolveTime") == r"0.31\,s"
-    assert tex_of(macros, "MultiNumPredictedInCI") == "3"
-    assert tex_of(macros, "MultiNumSignAgree") == "4"
-    assert tex_of(macros, "MultiBlockInfluenceDeleteRho") == r"\ensuremath{-}0.80"
-    # Four layers: 24 orderings; no two-sided test reaches 0.05, one-sided needs rho = -1.
-    assert tex_of(macros, "MultiRankOrderings") == "24"
-    assert tex_of(macros, "MultiRankRhoNeededOneSided") == "1.00"
+    assert_tex(
+        macros,
+        {
+            "MultiNumBudgets": "5",
+            "MultiNumInfeasible": "1",
+            "MultiNumPlans": "4",
+            "MultiBestPlan": r"ilp\_dup2",
+            "MultiBestDiffPP": "+0.58",
+            "MultiCheapestSigPlan": r"ilp\_del0\_dup2",
+            "MultiCheapestSigLatencyPct": "0.0",
+            "MultiBestLatencyPct": "+9.8",
+            "MultiSolveTime": r"0.31\,s",
+            "MultiNumPredictedInCI": "3",
+            "MultiNumSignAgree": "4",
+            "MultiBlockInfluenceDeleteRho": r"\ensuremath{-}0.80",
+            # Four layers: 24 orderings; no two-sided test reaches 0.05, one-sided needs rho = -1.
+            "MultiRankOrderings": "24",
+            "MultiRankRhoNeededOneSided": "1.00",
+        },
+    )
     f = flags(macros)
     assert f["MultiLayerRun"] and f["MultiAnySignificantHolm"] and f["MultiAnyInfeasible"]
     assert f["MultiHasZeroBudget"] and f["MultiZeroChanged"] and f["MultiZeroSignificantHolm"]
@@ -164,27 +166,7 @@ def test_rank_limits_twelve_layers_match_the_tables():
 
 @needs_latex
 def test_paper_without_the_study_says_it_was_not_run(tmp_path):
-    paper = tmp_path / "paper"
-    shutil.copytree(PAPER, paper, ignore=shutil.ignore_patterns("build", "generated", "*.pdf"))
-    figures = tmp_path / "results" / "figures"
-    figures.mkdir(parents=True)
-    for name in ("layer_impact", "seed_pairs", "tradeoff", "layer_ci"):  # no multilayer figure
-        _fake_figure(figures / f"{name}.pdf", name)
-    inp, gen = make_inputs(multilayer=False), paper / "generated"
-    write_numbers(inp, gen / "numbers.tex", gen / "numbers.json")
-    write_tables(inp, {n: gen / f"table_{n}.tex" for n in TABLES})
-    name = "frankenmodels_article_simple"
-    proc = subprocess.run(
-        ["latexmk", "-pdf", "-halt-on-error", "-interaction=nonstopmode", f"{name}.tex"],
-        cwd=paper,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    text = subprocess.run(
-        ["pdftotext", str(paper / f"{name}.pdf"), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    flat = re.sub(r"\s+", " ", text)
+    no_figure = ("layer_impact", "seed_pairs", "tradeoff", "layer_ci")  # no multilayer figure
+    flat = simple_paper_text(tmp_path, make_inputs(multilayer=False), no_figure)
     assert "It was not run in this configuration." in flat
     assert "ilp_" not in flat

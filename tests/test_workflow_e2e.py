@@ -149,6 +149,56 @@ def test_ilp_edit_reruns_the_checkpoint_and_what_follows(repo):
     assert "efficiency" not in jobs and "evaluate_chosen" not in jobs  # planned after it
 
 
+def test_lora_rank_edit_retrains_only_what_uses_lora(repo, tmp_path):
+    """test.yaml trains full (the paper's run), LoRA, and whole layers (no LoRA)."""
+    jobs = _plan_with_config(repo, tmp_path, lambda c: c["training"]["lora"].update(r=4))
+    assert jobs["finetune_method"] == jobs["evaluate_method"] == 3, jobs  # LoRA, per seed
+    assert jobs["heal"] == 3 and jobs["method_stats"] == jobs["healing_stats"] == 1, jobs
+    assert not {"finetune", "evaluate", "stats", "choose_plans"} & set(jobs), jobs
+
+
+def test_healing_budget_edit_reruns_only_healing(repo, tmp_path):
+    jobs = _plan_with_config(
+        repo, tmp_path, lambda c: c["finetuning"]["healing"].update(steps_fraction=0.2)
+    )
+    assert jobs["heal"] == 9 and jobs["healing_stats"] == 1, jobs  # 3 methods x 3 seeds
+    assert set(jobs) <= {"heal", "healing_stats", *REPORT_ONLY}, jobs
+
+
+def test_healing_compares_with_an_equally_trained_control(repo):
+    runs = pd.read_csv(repo / "results/healing/runs.csv", dtype={"trained_layers": str})
+    trained = runs[runs["role"] != "before"]
+    # Every arm of a method trains the same number of steps, controls included.
+    assert (trained.groupby("method")["steps"].nunique() == 1).all(), trained
+    selective = trained[trained["method"] == "layer_selective"]
+    for row in selective[selective["role"] == "healed"].itertuples():
+        control = selective[(selective["arm"] == row.control) & (selective["seed"] == row.seed)]
+        assert control["role"].item() == "control"
+        assert row.control == "control_l" + control["trained_layers"].item().replace(" ", "-")
+    tests = pd.read_csv(repo / "results/healing/tests.csv")
+    plans = json.loads((repo / "results/multilayer/plans.json").read_text())
+    chosen = {b["name"] for b in plans["budgets"] if b["status"] == "optimal"}
+    full = set(tests.loc[tests["method"] == "full", "plan"])
+    assert full == chosen | {"dup2"}, (full, chosen)  # the focus variant and the chosen plans
+
+
+def test_methods_table_has_every_method_and_seed(repo):
+    runs = pd.read_csv(repo / "results/methods/runs.csv")
+    assert sorted(runs.groupby("method")["seed"].apply(list).items()) == [
+        ("full", [1, 2, 3]),
+        ("layer_selective", [1, 2, 3]),
+        ("lora", [1, 2, 3]),
+    ]
+    by_method = runs.groupby("method")["trainable_percent"].mean()
+    assert by_method["full"] == pytest.approx(100.0)
+    assert by_method["lora"] < by_method["layer_selective"] < 100.0  # one whole layer of four
+    # The full run of the comparison is the paper's own fine-tuning, not a second one.
+    paper_run = json.loads((repo / "results/finetune/seed1/summary.json").read_text())
+    assert runs.query("method == 'full' and seed == 1")["wall_seconds"].item() == pytest.approx(
+        paper_run["wall_seconds"]
+    )
+
+
 def test_command_line_edit_reruns_no_evaluation(repo):
     """surgery/command.py is the CLI's: no rule's script reaches it."""
     assert _edit_and_plan(repo, "src/frankenmodels/surgery/command.py") == Counter()

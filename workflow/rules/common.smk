@@ -95,6 +95,12 @@ PLANS_FILE = "results/multilayer/plans.json"
 if MULTI["enabled"]:
     FIGURES.append("multilayer")
 IMPORT_GRAPH = ImportGraph(SRC)
+# The fine-tuning methods compared (training the base model) and used to heal FrankenModels.
+TRAINED_WITH = config["training"]["method"]
+COMPARE = config["finetuning"]["compare"]
+HEALING = config["finetuning"]["healing"]
+COMPARED = COMPARE["methods"] if COMPARE["enabled"] else []
+HEALED_WITH = HEALING["methods"] if HEALING["enabled"] else []
 
 
 wildcard_constraints:
@@ -102,6 +108,7 @@ wildcard_constraints:
     # A chosen multi-layer plan is named by what it does (ilp_del0_dup3): see plan_of().
     variant="|".join([*VARIANTS, *ESTIMATION, "ilp_[a-z0-9_]+"]),
     split="validation|selection",
+    method="full|lora|layer_selective",
 
 
 def script_code(script):
@@ -255,4 +262,69 @@ def benchmark_files(wildcards):
             if evaluated_variants(split)
             for seed in SEEDS
         ]
+    )
+
+
+def method_run(method, seed):
+    """The folder of one seed's base model trained with `method`: the paper's own fine-tuning
+    for training.method (trained once, not twice), results/methods/ for the others."""
+    if method == TRAINED_WITH:
+        return f"results/finetune/seed{seed}"
+    return f"results/methods/{method}/seed{seed}"
+
+
+def method_training(method, learning_rates=None):
+    """training's settings (less the seeds) for `method`, at its learning rate; without the
+    sections the method does not read, so that editing LoRA's rank does not retrain full.
+    """
+    settings = {**without("training", "seeds"), "method": method}
+    settings["learning_rate"] = (learning_rates or {}).get(method) or settings[
+        "learning_rate"
+    ]
+    uses_lora = method == "lora" or (
+        method == "layer_selective" and settings["selective"]["mode"] == "lora"
+    )
+    if not uses_lora:
+        del settings["lora"]
+    if method != "layer_selective":
+        del settings["selective"]
+    return settings
+
+
+def method_metrics(method, seed):
+    """The validation metrics of that base model (the paper's base evaluation for its own)."""
+    base = config["stats"]["base_variant"]
+    if method == TRAINED_WITH:
+        return f"results/evaluate/validation/seed{seed}/{base}/metrics.json"
+    return f"results/methods/{method}/seed{seed}/evaluate/{base}/metrics.json"
+
+
+def healed_plans():
+    """The plans healed, by name: the focus variant and, when asked, the plans the multi-layer
+    checkpoint chose (read from its file: heal jobs are planned after it, see healing_inputs).
+    """
+    names = [config["stats"]["focus_variant"]]
+    if HEALING["include_chosen"] and MULTI["enabled"] and Path(PLANS_FILE).is_file():
+        names += chosen_plans(read_json(PLANS_FILE))
+    return {name: plan_of(name).to_dict() for name in dict.fromkeys(names)}
+
+
+def heal_plans_file(wildcards):
+    """The checkpoint's file, for a heal job that heals the chosen plans: it is planned once
+    the checkpoint has run, so its params can read the plans."""
+    if HEALING["include_chosen"] and MULTI["enabled"]:
+        chosen()  # waits for the checkpoint
+        return [PLANS_FILE]
+    return []
+
+
+def healing_inputs(wildcards):
+    """Every heal job's folder; with chosen plans, known once the checkpoint has run."""
+    if HEALING["include_chosen"]:
+        chosen()  # waits for the checkpoint
+    return dict(
+        healed=expand(
+            "results/healing/{method}/seed{seed}", method=HEALED_WITH, seed=SEEDS
+        ),
+        code=script_code("healing_stats.py"),
     )

@@ -10,7 +10,7 @@ localrules:
 # The report's readers declare the config keys they print (frankenmodels.report.settings):
 # each rule passes exactly those as params, so a config edit reruns only what prints it.
 from frankenmodels.report.sections import NUMBERS_SETTINGS
-from frankenmodels.report.inputs import MULTILAYER_TABLE_INPUTS
+from frankenmodels.report.inputs import FINETUNING_TABLE_INPUTS, MULTILAYER_TABLE_INPUTS
 from frankenmodels.report.settings import STUDY_KEYS, TABLE_INPUTS, pick
 
 REPORT_INPUTS = dict(
@@ -30,6 +30,14 @@ if MULTI["enabled"]:
         multilayer_signals=rules.signal_agreement.output.signals,
         multilayer_plans=PLANS_FILE,
     )
+if COMPARE["enabled"]:
+    REPORT_INPUTS.update(
+        methods_summary=rules.method_stats.output.summary,
+        methods_tests=rules.method_stats.output.tests,
+        methods_claims=rules.method_stats.output.claims,
+    )
+if HEALING["enabled"]:
+    REPORT_INPUTS.update(healing_tests=rules.healing_stats.output.tests)
 
 
 rule numbers:
@@ -53,7 +61,11 @@ rule tables:
     input:
         **{
             name: REPORT_INPUTS[name]
-            for name in (*TABLE_INPUTS, *MULTILAYER_TABLE_INPUTS)
+            for name in (
+                *TABLE_INPUTS,
+                *MULTILAYER_TABLE_INPUTS,
+                *FINETUNING_TABLE_INPUTS,
+            )
             if name in REPORT_INPUTS
         },
         code=script_code("tables.py"),
@@ -75,6 +87,16 @@ rule tables:
         ),
         multilayer=report(
             "paper/generated/table_multilayer.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        methods=report(
+            "paper/generated/table_methods.tex",
+            caption="../report/tables.rst",
+            category="Tables",
+        ),
+        healing=report(
+            "paper/generated/table_healing.tex",
             caption="../report/tables.rst",
             category="Tables",
         ),

@@ -23,7 +23,7 @@ rule finetune:
         runtime=180,
     params:
         # The seed list is left out on purpose: adding a seed must not retrain the others.
-        training=without("training", "seeds"),
+        training=method_training(TRAINED_WITH),
         max_length=config["data"]["max_length"],
         num_labels=config["data"]["num_labels"],
         device=config["device"],

@@ -22,6 +22,10 @@ CSV_INPUTS = (
     "multilayer_tests",
     "multilayer_agreement",
     "multilayer_signals",
+    "methods_summary",
+    "methods_tests",
+    "methods_claims",
+    "healing_tests",
 )
 # Optional: the multi-layer study's files exist only where `multi_layer.enabled`; a job
 # that lacks them reports the study as not run.
@@ -33,6 +37,14 @@ MULTILAYER_INPUTS = (
 )
 # What the multi-layer table prints from (besides the study's own inputs).
 MULTILAYER_TABLE_INPUTS = ("multilayer_tests", "multilayer_plans")
+# Optional likewise: the fine-tuning methods compared (finetuning.compare.enabled) and the
+# healing of FrankenModels (finetuning.healing.enabled), each absent where it was not run.
+METHODS_INPUTS = ("methods_summary", "methods_tests", "methods_claims")
+HEALING_INPUTS = ("healing_tests",)
+# What the methods and healing tables print from.
+FINETUNING_TABLE_INPUTS = ("methods_summary", "methods_tests", "healing_tests")
+# Layers as written ("4 5", "4"): text, so that a single layer is not read as a number.
+_TEXT_COLUMNS = {"trained_layers": str, "control_layers": str}
 
 
 def require(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], name: str) -> None:
@@ -45,7 +57,11 @@ def _read(name: str, path: str | os.PathLike) -> Any:
     if name in JSON_INPUTS:
         return read_json(path)
     # A layer is an integer or empty: keep it an integer where the column has gaps.
-    return pd.read_csv(path, dtype={"layer": "Int64"} if name == "variants" else None)
+    if name == "variants":
+        return pd.read_csv(path, dtype={"layer": "Int64"})
+    if name in (*METHODS_INPUTS, *HEALING_INPUTS):
+        return pd.read_csv(path, dtype=_TEXT_COLUMNS)
+    return pd.read_csv(path)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,10 @@ class Inputs:
     multilayer_agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
     multilayer_signals: pd.DataFrame = field(default_factory=pd.DataFrame)
     multilayer_plans: dict[str, Any] = field(default_factory=dict)
+    methods_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    methods_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    methods_claims: pd.DataFrame = field(default_factory=pd.DataFrame)
+    healing_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @classmethod
     def from_paths(cls, settings: Mapping[str, Any], **paths: str | os.PathLike) -> Inputs:

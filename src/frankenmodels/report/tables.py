@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from frankenmodels.io import atomic_path
+from frankenmodels.report import finetuning as ft
 from frankenmodels.report import multilayer as ml
 from frankenmodels.report.inputs import Inputs
 from frankenmodels.report.latex import (
@@ -26,7 +27,13 @@ from frankenmodels.report.latex import (
 )
 from frankenmodels.report.results import Results
 from frankenmodels.stats.claims import as_bool
-from frankenmodels.vocabulary import TESTED_METRICS, memory_method, metric_label
+from frankenmodels.vocabulary import (
+    HEADLINE,
+    TESTED_METRICS,
+    memory_method,
+    metric_label,
+    training_method,
+)
 
 DASH = "--"  # a cell with no value (e.g. McNemar on a metric other than accuracy)
 
@@ -296,11 +303,147 @@ def table_multilayer(r: Results) -> str:
     return _float(body, star=True, caption=caption, label="tab:multilayer")  # long plan names
 
 
+def _holm_note(test: str, family: str, alpha: float) -> str:
+    """A caption's sentence on its Holm column: `test`, corrected over `family`."""
+    return (
+        rf"$p_\mathrm{{Holm}}$: {test}, Holm-corrected over {family}; "
+        rf"bold: below $\alpha={alpha:g}$."
+    )
+
+
+def _mean_sd(row: pd.Series, metric: str) -> str:
+    mean, sd = ft.number(row, f"{metric}_mean"), ft.number(row, f"{metric}_sd")
+    return rf"{fmt_fixed(mean)} $\pm$ {fmt_fixed(sd)}"
+
+
+def table_methods(r: Results) -> str:
+    """One row per fine-tuning method compared on the base model; a comment alone where the
+    comparison was not run."""
+    if not ft.methods_ran(r.inp):
+        return (
+            "% The fine-tuning methods were not compared (finetuning.compare.enabled is false).\n"
+        )
+    mt = ft.Methods(r.inp)
+    metrics = ft.PRINTED_METRICS
+    body = [
+        r"\begin{tabular}{lrrrrrrrr}",
+        r"\toprule",
+        _row(
+            [
+                "Method",
+                *[escape(metric_label(m)) for m in metrics],
+                r"Trainable (\%)",
+                "Trainable (M)",
+                "Time (s)",
+                "Examples/s",
+                "Memory (MB)",
+                r"$p_\mathrm{Holm}$",
+            ]
+        ),
+        r"\midrule",
+    ]
+    for method in mt.methods:
+        row, v = mt.row(method), mt.versus(method, HEADLINE)
+        holm = DASH if method == mt.reference else _bold_if(fmt_p(v.t_p_holm), v.significant_holm)
+        wall_mean, wall_sd = row["wall_seconds_mean"], row["wall_seconds_sd"]
+        wall = rf"{fmt_fixed(wall_mean, 1)} $\pm$ {fmt_fixed(wall_sd, 1)}"
+        body.append(
+            _row(
+                [
+                    escape(training_method(method).short),
+                    *[_mean_sd(row, m) for m in metrics],
+                    fmt_fixed(row["trainable_percent"], 2),
+                    fmt_fixed(float(row["trainable_parameters"]) / 1e6, 3),
+                    wall,
+                    fmt_fixed(row["examples_per_second_mean"], 0),
+                    fmt_fixed(row["peak_memory_mb_mean"], 0),
+                    holm,
+                ]
+            )
+        )
+    body += [r"\bottomrule", r"\end{tabular}"]
+    first = mt.row(mt.reference)
+    method_words = escape(memory_method(str(first["memory_method"]).split(",")[0]).short)
+    caption = (
+        rf"Fine-tuning methods trained on the same {int(mt.summary['n_seeds'].min())} seeds "
+        rf"and data order: mean $\pm$ SD over seeds of validation "
+        rf"{escape(metric_label(HEADLINE).lower())} and F1 of the positive class, the "
+        r"trainable parameters (those that received a gradient, head included), the wall "
+        rf"time of a run, training examples per second and {method_words} during training. "
+    ) + _holm_note(
+        rf"two-sided paired $t$-test of {escape(metric_label(HEADLINE).lower())} against "
+        rf"{escape(training_method(mt.reference).label)}",
+        f"the pairs of methods ({mt.pairs_per_metric()})",
+        r.study.alpha,
+    )
+    return _float(body, star=True, caption=caption, label="tab:methods")
+
+
+def table_healing(r: Results) -> str:
+    """One row per (method, plan) healed; a comment alone where healing was not run."""
+    if not ft.healing_ran(r.inp):
+        return "% Healing was not run (finetuning.healing.enabled is false).\n"
+    h = ft.Healing(r.inp)
+    level = ft.number(h.rows.iloc[0], "ci_level")
+    body = [
+        r"\begin{tabular}{llrrrrrr}",
+        r"\toprule",
+        _row(
+            [
+                "Method",
+                "Plan",
+                "Before",
+                "Healed",
+                "Control",
+                r"$\Delta$ (pp)",
+                rf"{fmt_fixed(100 * level, 0)}\,\% CI (pp)",
+                r"$p_\mathrm{Holm}$",
+            ]
+        ),
+        r"\midrule",
+    ]
+    for method in h.methods:
+        for plan in h.plans:
+            row = h.row(method, plan)
+            if row is None:
+                continue
+            body.append(
+                _row(
+                    [
+                        escape(training_method(method).short),
+                        tt(plan),
+                        fmt_fixed(row["before_mean"]),
+                        fmt_fixed(row["healed_mean"]),
+                        fmt_fixed(row["control_mean"]),
+                        fmt_pp(row["mean_diff"]),
+                        f"[{fmt_pp(row['ci_low'])}, {fmt_pp(row['ci_high'])}]",
+                        _bold_if(fmt_p(row["t_p_holm"]), as_bool(row["significant_holm"])),
+                    ]
+                )
+            )
+    body += [r"\bottomrule", r"\end{tabular}"]
+    metric = escape(metric_label(h.metric).lower())
+    caption = (
+        rf"Healing: validation {metric} of each FrankenModel after {int(h.rows['steps'].median())} "
+        r"extra training steps with each method (layer-selective: the inserted copies only), "
+        r"against its control, the base model trained for the same steps with the same method "
+        r"(layer-selective: the copies' source layers); mean over "
+        rf"{int(h.rows['n_seeds'].min())} seeds. Before: the FrankenModel before the extra "
+        r"training. $\Delta$: mean paired difference, healed minus control, with its bootstrap "
+        r"CI. "
+    ) + _holm_note(
+        "one-sided paired $t$-test (healed better)", f"the {len(h.rows)} rows", r.study.alpha
+    )
+    return _float(body, star=True, caption=caption, label="tab:healing")
+
+
 TABLES = {
     "performance": table_performance,
     "significance": table_significance,
     "efficiency": table_efficiency,
     "multilayer": table_multilayer,
+    "methods": table_methods,
+    "healing": table_healing,
 }
 
 

@@ -9,7 +9,9 @@ control the source layer of each (:func:`copy_sources`). One function trains bot
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +40,53 @@ def inserted_copies(plan: Plan) -> list[int]:
 def copy_sources(plan: Plan) -> list[int]:
     """The base layer each inserted copy repeats, once each: what the control trains."""
     return sorted({plan.sources[position].index for position in inserted_copies(plan)})
+
+
+CONTROL = "control"
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One model a heal job trains: a FrankenModel (`plan` applied in copy mode) or a control
+    (the base, `plan` None). `layers`: the positions layer_selective trains (None: the method
+    trains every layer); `control`: the arm a FrankenModel is compared with."""
+
+    name: str
+    plan: Plan | None
+    layers: tuple[int, ...] | None
+    control: str | None = None
+
+    @property
+    def role(self) -> str:
+        return "control" if self.plan is None else "healed"
+
+
+def healing_arms(plans: Mapping[str, Plan], method: str) -> list[Arm]:
+    """The controls, then the FrankenModels, for one method. full and LoRA train every layer,
+    so one control (the base, same steps) serves every plan; layer_selective trains a plan's
+    inserted copies, and its control the source layers of those copies (`control_l3-5`); a plan
+    without an inserted copy gives layer_selective nothing to train and is left out."""
+    controls: dict[str, tuple[int, ...] | None] = {}
+    healed = []
+    for name, plan in plans.items():
+        if method == "layer_selective":
+            layers: tuple[int, ...] | None = tuple(inserted_copies(plan))
+            if not layers:
+                continue
+            sources: tuple[int, ...] | None = tuple(copy_sources(plan))
+            control = f"{CONTROL}_l" + "-".join(map(str, sources))
+        else:
+            layers = sources = None
+            control = CONTROL
+        controls.setdefault(control, sources)
+        healed.append(Arm(name, plan, layers, control))
+    return [Arm(name, None, layers) for name, layers in controls.items()] + healed
+
+
+def healing_steps(train_examples: int, settings: TrainingSettings, fraction: float) -> int:
+    """The extra steps: `fraction` of the original fine-tuning's steps, rounded up."""
+    original = math.ceil(train_examples / settings.batch_size) * settings.epochs
+    return math.ceil(fraction * original)
 
 
 def heal(

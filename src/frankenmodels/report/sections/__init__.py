@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from frankenmodels.report.sections import (
     efficiency,
+    finetuning,
+    healing,
     multilayer,
     performance,
     provenance,
@@ -32,6 +34,8 @@ SECTIONS = (
     selection,
     efficiency,
     multilayer,
+    finetuning,
+    healing,
     threats,
     provenance,
 )
