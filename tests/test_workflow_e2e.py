@@ -151,7 +151,9 @@ def test_ilp_edit_reruns_the_checkpoint_and_what_follows(repo):
 
 def test_lora_rank_edit_retrains_only_what_uses_lora(repo, tmp_path):
     """test.yaml trains full (the paper's run), LoRA, and whole layers (no LoRA)."""
-    jobs = _plan_with_config(repo, tmp_path, lambda c: c["training"]["lora"].update(r=4))
+    jobs = _plan_with_config(
+        repo, tmp_path, lambda c: c["training"].setdefault("lora", {}).update(r=4)
+    )
     assert jobs["finetune_method"] == jobs["evaluate_method"] == 3, jobs  # LoRA, per seed
     assert jobs["heal"] == 3 and jobs["method_stats"] == jobs["healing_stats"] == 1, jobs
     assert not {"finetune", "evaluate", "stats", "choose_plans"} & set(jobs), jobs

@@ -263,21 +263,24 @@ def test_full_dag_runs_through_sbatch(full_run, slurm_summary):
         f"sacct comments do not name the rules: {sorted(comments)}"
     )
 
-    # One job per (split, seed) evaluates all its variants (3 seeds x 2 splits), and one per
-    # seed the plans the multi-layer checkpoint chose.
+    # One job per (split, seed) evaluates all its variants (3 seeds x 2 splits), one per seed
+    # the plans the multi-layer checkpoint chose, and one per (method, seed) the base model of
+    # each fine-tuning method compared besides the paper's own (2 x 3).
     started = full_run.started()
-    evaluate_rules = ("evaluate", "evaluate_selection", "evaluate_chosen")
+    evaluate_rules = ("evaluate", "evaluate_selection", "evaluate_chosen", "evaluate_method")
     evaluate_jobs = sum(started.count(rule) for rule in evaluate_rules)
-    assert evaluate_jobs == 9, f"expected 9 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
-    # The log folder prefix matches rule_evaluate, rule_evaluate_selection, rule_evaluate_chosen.
+    assert evaluate_jobs == 15, f"expected 15 evaluate jobs (config/test.yaml), saw {evaluate_jobs}"
+    for rule in ("finetune_method", "heal"):  # the fine-tuning methods' GPU jobs
+        assert full_run.submitted_for(f"rule_{rule}"), f"no SLURM job for rule {rule}"
+    # The log folder prefix matches every rule_evaluate* above.
     evaluate_slurm = full_run.submitted_for("rule_evaluate")
     assert len(evaluate_slurm) == evaluate_jobs, (
         f"{evaluate_jobs} evaluate jobs went to SLURM as {len(evaluate_slurm)} jobs"
     )
     slurm_summary.append(
         f"full test DAG: {len(submitted)} SLURM jobs "
-        f"({len(evaluate_slurm)} of them evaluate jobs: per split and seed, and per seed "
-        "for the chosen multi-layer plans), "
+        f"({len(evaluate_slurm)} of them evaluate jobs: per split and seed, per seed for the "
+        "chosen multi-layer plans, per method and seed for the fine-tuning methods), "
         f"{len(full_run.started())} Snakemake jobs, wall time {full_run.seconds:.0f} s; "
         f"SLURM job ids {submitted[0]}..{submitted[-1]}, all COMPLETED in sacct "
         f"(run id {full_run.run_id})"

@@ -252,16 +252,35 @@ def benchmark_files(wildcards):
             ),
             *expand("results/benchmarks/efficiency/{variant}.tsv", variant=plans),
         ]
-    return multi + (
-        [f"results/benchmarks/{rule}/all.tsv" for rule in once]
-        + expand("results/benchmarks/finetune/seed{seed}.tsv", seed=SEEDS)
-        + expand("results/benchmarks/efficiency/{variant}.tsv", variant=VARIANTS)
-        + [
-            f"results/benchmarks/evaluate/{split}/seed{seed}.tsv"
-            for split in ("validation", "selection")
-            if evaluated_variants(split)
-            for seed in SEEDS
-        ]
+    trained = [method for method in COMPARED if method != TRAINED_WITH]
+    finetuning = [
+        *expand(
+            "results/benchmarks/{step}/{method}/seed{seed}.tsv",
+            step=["finetune_method", "evaluate_method"],
+            method=trained,
+            seed=SEEDS,
+        ),
+        # heal jobs follow the checkpoint, which chosen() above has waited for
+        *expand(
+            "results/benchmarks/heal/{method}/seed{seed}.tsv",
+            method=HEALED_WITH,
+            seed=SEEDS,
+        ),
+    ]
+    return (
+        multi
+        + finetuning
+        + (
+            [f"results/benchmarks/{rule}/all.tsv" for rule in once]
+            + expand("results/benchmarks/finetune/seed{seed}.tsv", seed=SEEDS)
+            + expand("results/benchmarks/efficiency/{variant}.tsv", variant=VARIANTS)
+            + [
+                f"results/benchmarks/evaluate/{split}/seed{seed}.tsv"
+                for split in ("validation", "selection")
+                if evaluated_variants(split)
+                for seed in SEEDS
+            ]
+        )
     )
 
 
