@@ -1,6 +1,7 @@
 # FrankenModels: rebuild the paper from real computations.
 #   snakemake --cores 2 --configfile config/cpu.yaml config/local-sst2.yaml   (laptop scale)
 #   snakemake --profile slurm                                                 (published study)
+#   snakemake --cores 2 --configfile config/lab-cpu.yaml                      (decoder surgery lab)
 
 
 # The published study is the default; a --configfile replaces it rather than being merged
@@ -10,19 +11,34 @@ if not workflow.config_settings.configfiles:
     configfile: "config/config.yaml"
 
 
-include: "workflow/rules/common.smk"
-include: "workflow/rules/data.smk"
-include: "workflow/rules/models.smk"
-include: "workflow/rules/train.smk"
-include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/multilayer.smk"
-include: "workflow/rules/finetuning.smk"
-include: "workflow/rules/aggregate.smk"
-include: "workflow/rules/figures.smk"
-include: "workflow/rules/paper.smk"
+include: "workflow/rules/code.smk"
+
+
+# A config with a lab section builds the decoder surgery lab report; any other, the paper.
+if "lab" in config:
+
+    include: "workflow/rules/lab_common.smk"
+    include: "workflow/rules/lab.smk"
+
+    TARGETS = LAB_TARGETS
+
+else:
+
+    include: "workflow/rules/common.smk"
+    include: "workflow/rules/data.smk"
+    include: "workflow/rules/models.smk"
+    include: "workflow/rules/train.smk"
+    include: "workflow/rules/evaluate.smk"
+    include: "workflow/rules/multilayer.smk"
+    include: "workflow/rules/finetuning.smk"
+    include: "workflow/rules/aggregate.smk"
+    include: "workflow/rules/figures.smk"
+    include: "workflow/rules/paper.smk"
+
+    TARGETS = expand("paper/{name}.pdf", name=PAPERS)
 
 
 rule all:
     default_target: True
     input:
-        expand("paper/{name}.pdf", name=PAPERS),
+        TARGETS,

@@ -18,3 +18,18 @@ def built_repo(tmp_path_factory):
     result = snakemake(work, *PAPERS, "--cores", "2", *TEST_CONFIG, "--skip-script-cleanup")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return work
+
+
+LAB_CONFIG = ("--configfile", "config/lab-test.yaml")
+LAB_PDF = "paper/frankenmodels_lab.pdf"
+
+
+@pytest.fixture(scope="session")
+def built_lab(tmp_path_factory):
+    """A copy of the repository in which config/lab-test.yaml has been built to the lab PDF
+    (two tiny random Llama models, every catalogue family, the splice and the critical region).
+    """
+    work = copy_repository(tmp_path_factory.mktemp("lab") / "repo")
+    result = snakemake(work, LAB_PDF, "--cores", "2", *LAB_CONFIG)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return work

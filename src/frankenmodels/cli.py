@@ -53,9 +53,61 @@ def _run_surgery(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_lab(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "lab",
+        help="measure single surgery experiments on a causal LM (the lab's quick/full modes)",
+        description=(
+            "Measure the unchanged model and each experiment (perplexity, self-report probes "
+            "against factual controls, arithmetic) as the workflow's lab jobs do; print a table."
+        ),
+    )
+    parser.add_argument("--model", required=True, help="local model folder")
+    parser.add_argument("--gguf-file", help="GGUF file name inside --model")
+    parser.add_argument("--plan", action="append", default=[], help="plan YAML file (repeatable)")
+    parser.add_argument(
+        "--experiment",
+        action="append",
+        default=[],
+        help="a catalogue name scaled to the model's depth: del5, dup3, reverse_all (repeatable)",
+    )
+    parser.add_argument("--mode", choices=("quick", "full"), default="quick")
+    parser.add_argument("--corpus", required=True, help="CSV file of neutral texts")
+    parser.add_argument("--text-column", default="text", help="the corpus's text column")
+    parser.add_argument("--documents", type=int, default=8, help="perplexity documents")
+    parser.add_argument("--max-tokens", type=int, default=128, help="tokens scored per document")
+    parser.add_argument("--math-items", type=int, default=20, help="arithmetic questions")
+    parser.add_argument("--math-digits", type=int, default=1, help="digits of each operand")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    return parser
+
+
+def _run_lab(args: argparse.Namespace) -> int:
+    from .lab.command import LabRequest, run_lab
+
+    run_lab(
+        LabRequest(
+            model=args.model,
+            gguf_file=args.gguf_file,
+            plans=args.plan,
+            experiments=args.experiment,
+            mode=args.mode,
+            corpus=args.corpus,
+            text_column=args.text_column,
+            documents=args.documents,
+            max_tokens=args.max_tokens,
+            math_items=args.math_items,
+            math_digits=args.math_digits,
+            device=args.device,
+        )
+    )
+    return 0
+
+
 Register = Callable[[argparse._SubParsersAction], argparse.ArgumentParser]
 COMMANDS: dict[str, tuple[Register, Callable[[argparse.Namespace], int]]] = {
     "surgery": (_add_surgery, _run_surgery),
+    "lab": (_add_lab, _run_lab),
 }
 
 

@@ -1,17 +1,8 @@
-# Configuration checks, the planned variants, and helpers shared by the rule files.
+# Configuration checks, the planned variants, and helpers shared by the paper's rule files.
 import glob
-import os
-import sys
 from pathlib import Path
 
 from snakemake_interface_executor_plugins.settings import DeploymentMethod
-
-SRC = Path(workflow.basedir) / "src"
-# Every job (local, conda or SLURM) re-reads this Snakefile, so this reaches all scripts.
-sys.path.insert(0, str(SRC))
-os.environ.update(
-    PYTHONPATH=os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))
-)
 
 from frankenmodels.config import (
     ConfigError,
@@ -21,7 +12,6 @@ from frankenmodels.config import (
     load_schema,
     sort_keys_in_place,
 )
-from frankenmodels.importgraph import ImportGraph
 from frankenmodels.io import read_json
 from frankenmodels.multilayer import (
     actions_from_name,
@@ -94,7 +84,6 @@ ESTIMATION = (
 PLANS_FILE = "results/multilayer/plans.json"
 if MULTI["enabled"]:
     FIGURES.append("multilayer")
-IMPORT_GRAPH = ImportGraph(SRC)
 # The fine-tuning methods compared (training the base model) and used to heal FrankenModels.
 TRAINED_WITH = config["training"]["method"]
 COMPARE = config["finetuning"]["compare"]
@@ -109,17 +98,6 @@ wildcard_constraints:
     variant="|".join([*VARIANTS, *ESTIMATION, "ilp_[a-z0-9_]+"]),
     split="validation|selection",
     method="full|lora|layer_selective",
-
-
-def script_code(script):
-    """The library files that workflow/scripts/<script> runs, read from its import graph, as
-    inputs: editing one reruns exactly the jobs that run it (Snakemake's own code trigger
-    sees only the script file)."""
-    entry = Path(workflow.basedir).resolve() / "workflow" / "scripts" / script
-    return [
-        str(path.relative_to(Path(workflow.basedir).resolve()))
-        for path in IMPORT_GRAPH.local_files(entry, "frankenmodels")
-    ]
 
 
 def plan_of(variant):

@@ -92,7 +92,7 @@ def plan_from_spec(spec: dict[str, Any], num_layers: int) -> Plan:
     if op not in _OPS:
         raise PlanError(f"unknown op {op!r}; expected one of {sorted(_OPS)}")
     required, optional, build = _OPS[op]
-    args = {k: v for k, v in spec.items() if k not in ("op", "name")}
+    args = {k: v for k, v in spec.items() if k not in ("op", "name", "family")}
     _check_keys(args, required, optional, f"op {op}")
     return build(num_layers, {**optional, **args})
 
@@ -180,7 +180,9 @@ def _expand_one(index: int, spec: Any, num_layers: int) -> Iterator[Variant]:
             yield from expand(args, num_layers)
         elif "name" in spec:
             name = spec["name"]
-            yield Variant(name, plan_from_spec(spec, num_layers), "named", _single_layer(spec))
+            # A catalogue may file a named variant under a family of its own (the lab's "skip").
+            family = spec.get("family", "named")
+            yield Variant(name, plan_from_spec(spec, num_layers), family, _single_layer(spec))
         else:
             raise PlanError("needs either 'sweep' or 'name' + 'op'")
     except PlanError as err:
