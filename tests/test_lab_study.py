@@ -8,8 +8,7 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import LAB_CONFIG, LAB_PDF
-from workflow_helpers import planned_jobs, snakemake
+from workflow_helpers import LAB_CONFIG, LAB_PDF, planned_jobs, snakemake
 
 FAMILIES = {
     "base",
@@ -23,7 +22,6 @@ FAMILIES = {
     "repeat",
     "splice",
     "custom",
-    "critical",
 }
 
 
@@ -33,11 +31,13 @@ def test_lab_pdf_is_built(built_lab):
 
 def test_every_family_is_measured_with_every_table(built_lab):
     summary = pd.read_csv(built_lab / "results/lab/summary.csv")
-    assert set(summary["family"]) == FAMILIES
-    assert summary["experiment"].is_unique
-    # Four layers: every layer deleted and doubled once.
-    assert sorted(summary.query("family == 'delete'")["layer"]) == [0, 1, 2, 3]
-    assert sorted(summary.query("family == 'duplicate'")["layer"]) == [0, 1, 2, 3]
+    # Each stack is measured once, under its first name: on eight layers a deleted eighth is a
+    # deleted layer, and a critical experiment may coincide with a stage-1 one.
+    assert FAMILIES <= set(summary["family"]) <= FAMILIES | {"critical"}
+    assert summary["experiment"].is_unique and summary["layers"].is_unique
+    # Every layer deleted and doubled once.
+    assert sorted(summary.query("family == 'delete'")["layer"]) == list(range(8))
+    assert sorted(summary.query("family == 'duplicate'")["layer"]) == list(range(8))
     base = summary.set_index("experiment").loc["base"]
     assert base["ppl_ratio"] == pytest.approx(1.0)
     tables = built_lab / "results/lab/tables"
@@ -56,11 +56,18 @@ def test_critical_region_comes_from_the_deletion_sweep(built_lab):
     job = json.loads((built_lab / "results/lab/runs/stage2/job.json").read_text())
     critical = job["critical"]
     summary = pd.read_csv(built_lab / "results/lab/summary.csv").set_index("experiment")
-    damage = [summary.loc[f"del{i}", "ppl_ratio"] for i in range(4)]
-    assert critical["layer"] == max(range(4), key=lambda i: damage[i])
-    assert critical["end"] - critical["start"] == 1  # a quarter of four layers
-    layers = summary.loc["critical_delete", "layers"]
-    assert str(critical["start"]) not in layers.split()
+    damage = [summary.loc[f"del{i}", "ppl_ratio"] for i in range(8)]
+    assert critical["layer"] == max(range(8), key=lambda i: damage[i])
+    assert critical["end"] - critical["start"] == 2  # a quarter of eight layers
+    window = damage[critical["start"]] * damage[critical["start"] + 1]
+    assert all(damage[i] * damage[i + 1] <= window * (1 + 1e-9) for i in range(7))
+    names = {
+        name: critical["aliases"].get(name, name)
+        for name in ("critical_delete", "critical_reverse")
+    }
+    kept = summary.loc[names["critical_delete"], "layers"].split()
+    assert str(critical["start"]) not in kept and str(critical["start"] + 1) not in kept
+    assert summary.loc[names["critical_reverse"], "depth"] == 8
 
 
 def test_splice_uses_the_donor(built_lab):
@@ -128,10 +135,11 @@ def _config_with(tmp_path, built_lab, mutate):
     ("mutate", "message"),
     [
         (
-            lambda lab: lab["catalogue"].update(windows=[{"size": 4}]),
+            lambda lab: lab["catalogue"].update(windows=[{"size": 8}]),
             "lab.catalogue.windows[0].size",
         ),
         (lambda lab: lab["donor"].update(num_layers=6), "lab.donor.num_layers"),
+        (lambda lab: lab["model"].pop("architecture"), "lab.model.architecture"),
         (lambda lab: lab["perplexity"]["local"].update(path="missing.csv"), "missing.csv"),
         (lambda lab: lab["perplexity"].update(stride=64), "lab.perplexity.stride"),
         (lambda lab: lab.update(mode="thorough"), "lab.mode"),

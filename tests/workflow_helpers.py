@@ -12,6 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ["paper/frankenmodels_article.pdf", "paper/frankenmodels_article_simple.pdf"]
+LAB_CONFIG = ("--configfile", "config/lab-test.yaml")
+LAB_PDF = "paper/frankenmodels_lab.pdf"
 
 
 def copy_repository(destination: Path) -> Path:

@@ -88,16 +88,9 @@ def check_semantics(
             path = Path(local["dir"]) / local[split]
             if not path.is_file():
                 raise ConfigError(f"config key data.local.{split}: {path} does not exist")
-    needed = {"hub": "id", "local": "dir", "package": "package", "config": "architecture"}
-    if needed[model["source"]] not in model:
-        raise ConfigError(
-            f"config key model.{needed[model['source']]}: required for model.source: "
-            f"{model['source']}"
-        )
+    check_model_source(model, "model")
     if model["source"] == "local" and not (Path(model["dir"]) / "config.json").is_file():
         raise ConfigError(f"config key model.dir: {model['dir']}/config.json does not exist")
-    if model["source"] == "config" and "tokenizer" not in model:
-        raise ConfigError("config key model.tokenizer: required for model.source: config")
     for key in ("focus_variant", "base_variant"):
         if stats[key] not in variant_names:
             raise ConfigError(
@@ -119,6 +112,18 @@ def check_semantics(
         )
     _check_multi_layer(config)
     _check_finetuning(config)
+
+
+def check_model_source(model: dict[str, Any], key: str) -> None:
+    """The key each model source needs (``key`` is where the model sits in the config)."""
+    needed = {"hub": "id", "local": "dir", "package": "package", "config": "architecture"}
+    if needed[model["source"]] not in model:
+        raise ConfigError(
+            f"config key {key}.{needed[model['source']]}: required for {key}.source: "
+            f"{model['source']}"
+        )
+    if model["source"] == "config" and "tokenizer" not in model:
+        raise ConfigError(f"config key {key}.tokenizer: required for {key}.source: config")
 
 
 def _check_finetuning(config: dict[str, Any]) -> None:

@@ -16,7 +16,14 @@ documents = select_documents(
     seed=ppl["seed"],
 )
 tokenizer = AutoTokenizer.from_pretrained(snakemake.input.model)
-scored = check_token_budget(tokenizer, documents, ppl["max_tokens"], ppl["min_total_tokens"])
+scored = check_token_budget(
+    tokenizer,
+    documents,
+    max_tokens=ppl["max_tokens"],
+    window=ppl["window"],
+    stride=ppl["stride"],
+    minimum=ppl["min_total_tokens"],
+)
 write_json(snakemake.output.documents, {"documents": documents, "scored_tokens": scored})
 items = math_items(
     math["items"], math["seed"], operations=math["operations"], digits=math["digits"]

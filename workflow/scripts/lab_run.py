@@ -8,7 +8,7 @@ import pandas as pd
 from frankenmodels.io import read_json
 from frankenmodels.joblog import log_to
 from frankenmodels.lab.catalogue import critical_region, critical_size, stage2_variants
-from frankenmodels.lab.job import read_lab_folders, run_lab_job
+from frankenmodels.lab.job import experiment_layers, read_lab_folders, run_lab_job
 from frankenmodels.lab.measure import LabInputs
 from frankenmodels.lab.summary import deletion_damage
 from frankenmodels.runtime import set_threads
@@ -28,8 +28,19 @@ else:
     n = params.num_layers
     damage = deletion_damage(read_lab_folders(inp.stage1), n)
     start, end, layer = critical_region(damage, critical_size(n, params.critical_size))
-    variants = stage2_variants(n, start, end, layer)
-    notes["critical"] = {"start": start, "end": end, "layer": layer, "damage": list(damage)}
+    planned = stage2_variants(n, start, end, layer)
+    # A critical experiment that stage 1 already measured (the critical layer is the first
+    # one, repeated five times) is not measured twice: the report reads the stage-1 row.
+    measured = experiment_layers(inp.stage1)
+    variants = [v for v in planned if v.plan.layers_string() not in measured]
+    aliases = {v.name: measured[v.plan.layers_string()] for v in planned if v not in variants}
+    notes["critical"] = {
+        "start": start,
+        "end": end,
+        "layer": layer,
+        "damage": list(damage),
+        "aliases": aliases,
+    }
 inputs = LabInputs(
     documents=read_json(inp.documents)["documents"],
     math_items=pd.read_csv(inp.math),
@@ -45,4 +56,5 @@ run_lab_job(
     staging_root=Path("results/.resume"),
     device=params.device,
     notes=notes,
+    code_files=inp.code,
 )

@@ -162,8 +162,21 @@ def stage1_specs(
 def stage1_variants(
     n: int, catalogue: Mapping[str, Any], donor_layers: int | None = None
 ) -> list[Variant]:
-    """Stage-1 variants, ``base`` first, names unique (the sweep machinery checks it)."""
-    return expand(stage1_specs(n, catalogue, donor_layers), n)
+    """Stage-1 variants, ``base`` first, names unique (the sweep machinery checks it), plans
+    unique: where two families build the same stack (every 2nd layer kept is the even layers;
+    on 4 layers a deleted eighth is a deleted layer), the first name measures it."""
+    return distinct(expand(stage1_specs(n, catalogue, donor_layers), n))
+
+
+def distinct(variants: Sequence[Variant], measured: Sequence[Variant] = ()) -> list[Variant]:
+    """``variants`` without those whose layer stack is already in ``measured`` or earlier."""
+    seen = {v.plan.sources for v in measured}
+    kept = []
+    for variant in variants:
+        if variant.plan.sources not in seen:
+            seen.add(variant.plan.sources)
+            kept.append(variant)
+    return kept
 
 
 # ----- stage 2: the critical region, found from this model's own deletion sweep ---------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from frankenmodels.config import ConfigError
+from frankenmodels.config import ConfigError, check_model_source
 from frankenmodels.lab.catalogue import stage1_variants
 from frankenmodels.surgery import PlanError
 from frankenmodels.surgery.sweeps import Variant
@@ -17,6 +17,9 @@ from frankenmodels.surgery.sweeps import Variant
 def check_lab(lab: dict[str, Any], check_files: bool = True) -> list[Variant]:
     """Validate the lab section's cross-key rules; return the stage-1 variants."""
     model, donor = lab["model"], lab["donor"]
+    check_model_source(model, "lab.model")
+    if donor is not None:
+        check_model_source(donor, "lab.donor")
     n = model["num_layers"]
     catalogue = lab["catalogue"]
     if donor is not None and donor["num_layers"] != n:

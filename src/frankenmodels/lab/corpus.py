@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from frankenmodels.evaluation.perplexity import encode_documents, windows
+
 HTML_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 
 
@@ -70,11 +72,16 @@ def select_documents(texts: Sequence[str], *, documents: int, min_characters: in
     return sorted(long_enough, key=key)[:documents]
 
 
-def check_token_budget(tokenizer, docs: Sequence[str], max_tokens: int, minimum: int) -> int:
-    """The number of tokens the slice scores (first ``max_tokens`` per document, minus the
-    first token that nothing predicts); raises where it is below ``minimum``."""
-    lengths = [min(len(ids), max_tokens) for ids in tokenizer(list(docs))["input_ids"]]
-    scored = sum(max(0, n - 1) for n in lengths)
+def check_token_budget(
+    tokenizer, docs: Sequence[str], *, max_tokens: int, window: int, stride: int, minimum: int
+) -> int:
+    """The number of tokens the perplexity code will score on this slice (counted with its own
+    tokenisation and windows); raises where it is below ``minimum``."""
+    scored = sum(
+        end - first
+        for ids in encode_documents(tokenizer, docs, max_tokens)
+        for _, end, first in windows(len(ids), window, stride)
+    )
     if scored < minimum:
         raise ValueError(
             f"lab.perplexity: the slice scores {scored} tokens, fewer than min_total_tokens "

@@ -45,9 +45,20 @@ def experiment_rows(variants: Sequence[Variant], stage: int) -> pd.DataFrame:
         }
         for v in variants
     ]
-    frame = pd.DataFrame(rows)
+    columns = ["experiment", "family", "stage", "layer", "depth", "layers"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["layer"] = frame["layer"].astype("Int64")
     return frame
+
+
+def experiment_layers(folders: Sequence[str | Path]) -> dict[str, str]:
+    """Layer stack -> the experiment that measured it, over finished job folders."""
+    measured: dict[str, str] = {}
+    for folder in folders:
+        rows = pd.read_parquet(Path(folder) / "experiments.parquet")
+        for layers, name in zip(rows["layers"], rows["experiment"], strict=True):
+            measured.setdefault(layers, name)
+    return measured
 
 
 def _stamp(path: Path) -> list:
@@ -66,6 +77,7 @@ def run_lab_job(
     staging_root: str | Path,
     device: str = "auto",
     notes: Mapping[str, Any] | None = None,
+    code_files: Sequence[str | Path] = (),
 ) -> None:
     """Measure every variant; write one parquet file per table kind plus ``experiments`` and
     ``job.json`` (device, seconds per experiment, and ``notes``) into ``out_dir``."""
@@ -75,17 +87,24 @@ def run_lab_job(
         "settings": inputs.settings,
         "documents": hashlib.sha256("\x00".join(inputs.documents).encode()).hexdigest(),
         "math": inputs.math_items.to_json(),
+        # Experiments measured by older code or on another device are not resumed.
+        "code": [hashlib.sha256(Path(f).read_bytes()).hexdigest() for f in code_files],
+        "device": device,
     }
     digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
     staging = Path(staging_root) / f"lab-{Path(out_dir).name}-{digest[:16]}"
     target = select_device(device)
     dtype = inputs.settings["dtype"]
     model, tokenizer = load_causal_lm(model_dir, target, dtype)
-    donor = load_causal_lm(donor_dir, target, dtype)[0] if donor_dir else None
+    # The donor only where an experiment of this job splices it in: memory stays near one model.
+    wants_donor = donor_dir and any(v.plan.uses_donor for v in variants)
+    donor = load_causal_lm(donor_dir, target, dtype)[0] if wants_donor else None
     seconds: dict[str, float] = {}
     for variant in variants:
         folder = staging / variant.name
-        if (folder / "seconds.json").is_file():
+        plan = json.loads(json.dumps(variant.plan.to_dict()))
+        # A name is reused only for the same plan: an edited custom experiment is measured anew.
+        if (folder / "seconds.json").is_file() and _read(folder / "plan.json") == plan:
             log.info("%s: measured before, resumed", variant.name)
             seconds[variant.name] = json.loads((folder / "seconds.json").read_text())
             continue
@@ -97,6 +116,7 @@ def run_lab_job(
             for name, table in tables.items():
                 write_parquet(table, tmp / f"{name}.parquet")
             seconds[variant.name] = time.perf_counter() - start
+            (tmp / "plan.json").write_text(json.dumps(plan))
             (tmp / "seconds.json").write_text(json.dumps(seconds[variant.name]))
         log.info("%s: %.1f s", variant.name, seconds[variant.name])
     with atomic_directory(out_dir) as tmp:
@@ -113,6 +133,10 @@ def run_lab_job(
             },
         )
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def _build(model, plan: Plan, donor) -> torch.nn.Module:
@@ -144,9 +168,3 @@ def chunk(variants: Sequence[Variant], jobs: int, index: int) -> list[Variant]:
     """The variants of job ``index`` of ``jobs``: round-robin, so each job gets a mix of cheap
     and costly experiments (the whole model doubled costs twice a deletion)."""
     return list(variants[index::jobs])
-
-
-def settings_for_measure(lab: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of the lab section that changes what a job measures (not job counts, names)."""
-    keys = ("mode", "dtype", "probes", "perplexity", "math", "generations")
-    return {k: lab[k] for k in keys}

@@ -34,8 +34,6 @@ GENERATION_PROMPTS = (
     "Tell me about yourself.",
 )
 
-TABLES = ("probe_tokens", "probe_answers", "probe_top", "perplexity", "math", "generations")
-
 
 @dataclass(frozen=True)
 class LabInputs:

@@ -22,18 +22,29 @@ from frankenmodels.evaluation.perplexity import corpus_perplexity, perplexity_ci
 
 BASE = "base"
 SELF_GROUPS = ("self_blind", "self_informed")
+MATCHED = "no"  # the controls the self-report questions are compared with
 SCORES = ("block_influence", "angular_distance")
 
 
-def _notice(answers: pd.DataFrame, base: pd.DataFrame, resamples: int, level: float, seed: int):
-    """(notice, low, high): mean shift on self-report minus mean shift on controls."""
+def _notice(
+    answers: pd.DataFrame, base: pd.DataFrame, group: str, resamples: int, level: float, seed: int
+):
+    """(notice, low, high): mean P(yes) shift on the ``group`` self-report questions minus the
+    mean shift on the matched controls, the factual questions whose answer is "no" (a healthy
+    model answers both kinds "no", so a drift towards "yes" or towards indecision moves both);
+    NaN where the group was not asked."""
     joined = answers.merge(base, on=["probe", "group"], suffixes=("", "_base"), validate="1:1")
     shift = joined["p_yes_norm"] - joined["p_yes_norm_base"]
-    own = shift[joined["group"].isin(SELF_GROUPS)].to_numpy()
-    control = shift[joined["group"] == "control"].to_numpy()
+    own = shift[joined["group"] == group].to_numpy()
+    matched = (joined["group"] == "control") & (joined["expected"] == MATCHED)
+    control = shift[matched].to_numpy()
+    if len(own) == 0 or len(control) == 0:
+        return (np.nan,) * 3
     value = float(own.mean() - control.mean())
     if np.ptp(own) == 0 and np.ptp(control) == 0:
         return value, value, value  # nothing varies (the unchanged model): no interval to draw
+    if min(len(own), len(control)) < 2:
+        return value, np.nan, np.nan  # one question cannot be resampled
     result = stats.bootstrap(
         (own, control),
         lambda a, b, axis: a.mean(axis=axis) - b.mean(axis=axis),
@@ -44,6 +55,11 @@ def _notice(answers: pd.DataFrame, base: pd.DataFrame, resamples: int, level: fl
         rng=np.random.default_rng(seed),
     )
     return value, float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def _mean(probe: pd.DataFrame, group: str) -> float:
+    values = probe.loc[probe["group"] == group, "p_yes_norm"]
+    return float(values.mean()) if len(values) else np.nan
 
 
 def summarise(
@@ -57,7 +73,7 @@ def summarise(
     answers = tables["probe_answers"].groupby("experiment")
     math = tables["math"].groupby("experiment")
     base_docs = ppl.get_group(BASE)
-    base_answers = answers.get_group(BASE)[["probe", "group", "p_yes_norm"]]
+    base_answers = answers.get_group(BASE)[["probe", "group", "expected", "p_yes_norm"]]
     rows = []
     for name in experiments["experiment"]:
         docs = ppl.get_group(name)
@@ -66,16 +82,24 @@ def summarise(
             docs, base_docs, resamples=resamples, level=level, seed=seed
         )
         probe = answers.get_group(name)
-        own = probe["group"].isin(SELF_GROUPS)
         control = probe[probe["group"] == "control"]
         right = np.where(
             control["expected"] == "yes", control["p_yes_norm"] > 0.5, control["p_yes_norm"] < 0.5
         )
-        notice = (np.nan,) * 3
-        if name != BASE:
-            notice = _notice(
-                probe[["probe", "group", "p_yes_norm"]], base_answers, resamples, level, seed
-            )
+        notice = {}
+        for group, column in (("self_blind", "notice"), ("self_informed", "notice_informed")):
+            values = (np.nan,) * 3
+            if name != BASE:
+                values = _notice(
+                    probe[["probe", "group", "p_yes_norm"]],
+                    base_answers,
+                    group,
+                    resamples,
+                    level,
+                    seed,
+                )
+            names = (column, f"{column}_low", f"{column}_high")
+            notice.update(dict(zip(names, values, strict=True)))
         items = math.get_group(name)
         rows.append(
             {
@@ -86,11 +110,13 @@ def summarise(
                 "ppl_ratio": ratio,
                 "ppl_ratio_low": r_low,
                 "ppl_ratio_high": r_high,
-                "p_yes_self": float(probe.loc[own, "p_yes_norm"].mean()),
+                "p_yes_self": _mean(probe, "self_blind"),
+                "p_yes_informed": _mean(probe, "self_informed"),
                 "p_yes_control": float(control["p_yes_norm"].mean()),
-                "notice": notice[0],
-                "notice_low": notice[1],
-                "notice_high": notice[2],
+                "p_yes_matched": float(
+                    control.loc[control["expected"] == MATCHED, "p_yes_norm"].mean()
+                ),
+                **notice,
                 "control_accuracy": float(np.mean(right)),
                 "math_accuracy": float(items["correct"].mean()),
                 "math_n": len(items),

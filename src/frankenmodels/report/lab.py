@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from frankenmodels.report.latex import escape, fmt_fixed, fmt_p_stmt, is_missing
 from frankenmodels.report.macros import (
@@ -37,6 +36,9 @@ RATIO = Format(lambda v: "n/a" if is_missing(v) else _ratio(float(v)))
 PROB = fixed(3)
 SIGNED = fixed(3, signed=True)
 P_STMT = Format(fmt_p_stmt)
+RHO = Format(
+    lambda v: r"$\rho$ n/a" if is_missing(v) else rf"$\rho = {fmt_fixed(float(v), 3, signed=True)}$"
+)
 NAME = Format(lambda v: r"\texttt{" + escape(v) + "}")
 NAMES = Format(lambda v: ", ".join(r"\texttt{" + escape(x) + "}" for x in v) if v else "none")
 
@@ -105,6 +107,15 @@ def setup_rows(r: LabResults) -> list[Row]:
         Row("LabMaxTokens", ppl["max_tokens"], INT, cfg + "perplexity.max_tokens"),
         Row("LabScoredTokens", r.scored_tokens, INT, "results/lab/data/documents.json"),
         Row("LabMathItems", math["items"], INT, cfg + "math.items"),
+        Row("LabTopK", lab["probes"]["top_k"], INT, cfg + "probes.top_k"),
+        Row(
+            "LabImportanceAt",
+            "the last token of each document"
+            if lab["importance"]["token"] == "last"
+            else "every token",
+            TEXT,
+            cfg + "importance.token",
+        ),
         Row("LabProbesSelf", r.probes.get("self_blind", 0), INT, PROBES + " (self_blind)"),
         Row("LabProbesInformed", r.probes.get("self_informed", 0), INT, PROBES + " (informed)"),
         Row("LabProbesControl", r.probes.get("control", 0), INT, PROBES + " (control)"),
@@ -132,6 +143,7 @@ def base_rows(r: LabResults) -> list[Row]:
         Row("LabBaseMathInRange", 0.4 <= accuracy <= 0.9, FLAG, src + ": 0.4 <= math <= 0.9"),
         Row("LabBasePYesSelf", b["p_yes_self"], PROB, src + ": p_yes_self"),
         Row("LabBasePYesControl", b["p_yes_control"], PROB, src + ": p_yes_control"),
+        Row("LabBasePYesMatched", b["p_yes_matched"], PROB, src + ": p_yes_matched"),
         Row("LabBaseControlAccuracy", b["control_accuracy"], PERCENT, src + ": control_accuracy"),
     ]
 
@@ -192,13 +204,19 @@ def importance_rows(r: LabResults) -> list[Row]:
             rho = np.nan if got is None else got["rho"]
             p = np.nan if got is None else got["p_value"]
             rows += [
-                Row(f"LabRho{stem}{suffix}", rho, SIGNED, src + ": rho"),
+                Row(f"LabRho{stem}{suffix}", rho, RHO, src + ": rho"),
                 Row(f"LabRho{stem}{suffix}P", p, P_STMT, src + ": p_value"),
                 Row(
                     f"LabRho{stem}{suffix}Significant",
-                    not is_missing(p) and p < alpha,
+                    not is_missing(p) and p < alpha and rho > 0,
                     FLAG,
-                    src + ": p < 1 - confidence",
+                    src + ": p < 1 - confidence and rho > 0",
+                ),
+                Row(
+                    f"LabRho{stem}{suffix}Inverse",
+                    not is_missing(p) and p < alpha and rho < 0,
+                    FLAG,
+                    src + ": p < 1 - confidence and rho < 0",
                 ),
             ]
     return rows
@@ -207,7 +225,7 @@ def importance_rows(r: LabResults) -> list[Row]:
 def _best_worst(frame: pd.DataFrame, stem: str, src: str) -> list[Row]:
     best = frame.loc[frame["ppl_ratio"].idxmin()] if len(frame) else None
     worst = frame.loc[frame["ppl_ratio"].idxmax()] if len(frame) else None
-    rows = []
+    rows = [Row(f"{stem}Run", len(frame) > 0, FLAG, src + ": any rows")]
     for label, row in (("Best", best), ("Worst", worst)):
         rows += [
             Row(
@@ -253,6 +271,7 @@ def pattern_rows(r: LabResults) -> list[Row]:
         rows.append(Row(f"{stem}Count", len(frame), INT, f"{SUMMARY} (family {family}): rows"))
         rows += _best_worst(frame, stem, f"{SUMMARY} (family {family})")
     whole = r.row("reverse_all")
+    rows.append(Row("LabReverseAllRun", whole is not None, FLAG, SUMMARY + " (reverse_all)"))
     rows.append(
         Row(
             "LabReverseAllRatio",
@@ -274,13 +293,17 @@ def critical_rows(r: LabResults) -> list[Row]:
         Row("LabCriticalStart", critical["start"], INT, src + ".start"),
         Row("LabCriticalEnd", critical["end"] - 1, INT, src + ".end - 1 (inclusive)"),
         Row("LabCriticalLayer", critical["layer"], INT, src + ".layer"),
+        Row("LabCriticalSingle", critical["end"] - critical["start"] == 1, FLAG, src + ": size 1"),
     ]
+    # A critical experiment that stage 1 measured already is read under its stage-1 name.
+    aliases = critical.get("aliases", {})
     for name, stem in (
         ("critical_delete", "Delete"),
         ("critical_reverse", "Reverse"),
         ("critical_layer_x5", "Repeat"),
     ):
-        row = r.row(name)
+        row = r.row(aliases.get(name, name))
+        rows.append(Row(f"LabCritical{stem}Run", row is not None, FLAG, f"{SUMMARY} ({name})"))
         rows.append(
             Row(
                 f"LabCritical{stem}Ratio",
@@ -297,25 +320,24 @@ def notice_rows(r: LabResults) -> list[Row]:
     src = SUMMARY + ": notice"
     noticed = changed[changed["notice_low"] > 0]
     top = changed.loc[changed["notice"].idxmax()] if len(changed) else None
-    # Each interval excludes zero from above by chance with probability (1 - confidence) / 2:
-    # how many such "noticing" surgeries chance alone gives, and how surprising the count is
-    # (binomial, as if the experiments were independent, which overlapping surgeries are not).
-    one_sided = (1 - r.lab["stats"]["confidence"]) / 2
-    chance = len(changed) * one_sided
-    chance_p = (
-        float(stats.binom.sf(len(noticed) - 1, len(changed), one_sided)) if len(changed) else np.nan
-    )
+    # Each interval excludes zero from above by chance with probability (1 - confidence) / 2;
+    # overlapping surgeries are not independent, so this is a scale, not a test.
+    chance = len(changed) * (1 - r.lab["stats"]["confidence"]) / 2
+    informed = changed.dropna(subset=["notice_informed"])
+    informed_noticed = informed[informed["notice_informed_low"] > 0]
     splice = r.row("splice_early_late")
     rows = [
         Row("LabNoticedCount", len(noticed), INT, src + "_low > 0"),
         Row("LabAnyNoticed", len(noticed) > 0, FLAG, src + "_low > 0, any"),
         Row("LabNoticeChance", chance, fixed(1), src + ": experiments x (1 - confidence) / 2"),
-        Row("LabNoticeChanceP", chance_p, P_STMT, src + ": binomial tail of the count"),
+        Row("LabNoticeSurgeries", len(changed), INT, src + ": changed models"),
+        Row("LabInformedRun", len(informed) > 0, FLAG, src + "_informed: present"),
+        Row("LabInformedNoticedCount", len(informed_noticed), INT, src + "_informed_low > 0"),
         Row(
-            "LabNoticedBeyondChance",
-            not is_missing(chance_p) and chance_p < 1 - r.lab["stats"]["confidence"],
+            "LabNoticeTopCompatible",
+            top is not None and top["notice_low"] <= 0 <= top["notice_high"],
             FLAG,
-            src + ": binomial p < 1 - confidence",
+            src + ": the largest score's CI contains 0",
         ),
         Row("LabNoticedList", noticed["experiment"].head(8).tolist(), NAMES, src + "_low > 0"),
         Row("LabNoticeTop", "n/a" if top is None else top["experiment"], NAME, src + ": max"),
