@@ -24,8 +24,9 @@ def built_repo(tmp_path_factory):
 def built_lab(tmp_path_factory):
     """A copy of the repository in which config/lab-test.yaml has been built to the lab PDF
     (two tiny random Llama models, every catalogue family, the splice and the critical region).
+    Its kept scripts are replayed without the config, as the paper's are.
     """
     work = copy_repository(tmp_path_factory.mktemp("lab") / "repo")
-    result = snakemake(work, LAB_PDF, "--cores", "2", *LAB_CONFIG)
+    result = snakemake(work, LAB_PDF, "--cores", "2", *LAB_CONFIG, "--skip-script-cleanup")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return work

@@ -60,8 +60,19 @@ def replay_repo(built_repo, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scripts(replay_repo):
-    return kept_scripts(replay_repo)
+def lab_replay_repo(built_lab, tmp_path_factory):
+    """The same for the lab's build (config/lab-test.yaml)."""
+    copy = tmp_path_factory.mktemp("lab-replay") / "repo"
+    shutil.copytree(built_lab, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def scripts(replay_repo, lab_replay_repo):
+    """Script name -> (the repository its job ran in, the kept copy): the paper's and the lab's."""
+    found = {name: (lab_replay_repo, path) for name, path in kept_scripts(lab_replay_repo).items()}
+    found.update((name, (replay_repo, path)) for name, path in kept_scripts(replay_repo).items())
+    return found
 
 
 def test_every_script_was_kept(scripts, replay_repo):
@@ -69,15 +80,15 @@ def test_every_script_was_kept(scripts, replay_repo):
     assert expected == set(scripts), sorted(expected ^ set(scripts))
 
 
-def test_no_script_reads_the_config(scripts, replay_repo):
-    env = {**os.environ, "PYTHONPATH": str(replay_repo / "src")}
+def test_no_script_reads_the_config(scripts):
     failures = {}
-    for name, script in sorted(scripts.items()):
+    for name, (repo, script) in sorted(scripts.items()):
+        env = {**os.environ, "PYTHONPATH": str(repo / "src")}
         result = subprocess.run(
             [sys.executable, "-c", REPLAY, str(script), PREAMBLE_END],
             capture_output=True,
             text=True,
-            cwd=replay_repo,
+            cwd=repo,
             env=env,
             timeout=600,
         )
@@ -88,7 +99,7 @@ def test_no_script_reads_the_config(scripts, replay_repo):
 
 def test_replay_notices_a_config_read(scripts, replay_repo, tmp_path):
     """The check itself: a script body that reads the config fails the replay."""
-    script = scripts["stats.py"]
+    script = scripts["stats.py"][1]
     preamble = script.read_text(encoding="utf-8").split(PREAMBLE_END + "\n", 1)[0]
     bad = tmp_path / "reads_config.py"
     bad.write_text(preamble + PREAMBLE_END + "\nprint(snakemake.config['stats'])\n")
