@@ -2,6 +2,7 @@
 #   snakemake --cores 2 --configfile config/cpu.yaml config/local-sst2.yaml   (laptop scale)
 #   snakemake --profile slurm                                                 (published study)
 #   snakemake --cores 2 --configfile config/lab-cpu.yaml                      (decoder surgery lab)
+#   snakemake --cores 2 --configfile config/compress-cpu.yaml                 (merge/compress study)
 
 
 # The published study is the default; a --configfile replaces it rather than being merged
@@ -14,13 +15,22 @@ if not workflow.config_settings.configfiles:
 include: "workflow/rules/code.smk"
 
 
-# A config with a lab section builds the decoder surgery lab report; any other, the paper.
-if "lab" in config:
+# A config with a lab or compress section builds the decoder studies' report (a chapter per
+# configured study); any other, the paper.
+if "lab" in config or "compress" in config:
 
     include: "workflow/rules/lab_common.smk"
-    include: "workflow/rules/lab.smk"
 
-    TARGETS = LAB_TARGETS
+    if "lab" in config:
+
+        include: "workflow/rules/lab.smk"
+
+    if "compress" in config:
+
+        include: "workflow/rules/compress.smk"
+    include: "workflow/rules/lab_report.smk"
+
+    TARGETS = ["paper/frankenmodels_lab.pdf"]
 
 else:
 

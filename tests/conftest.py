@@ -1,7 +1,14 @@
 """The tiny study's outputs are built once per test session; every workflow check reads them."""
 
 import pytest
-from workflow_helpers import LAB_CONFIG, LAB_PDF, PAPERS, copy_repository, snakemake
+from workflow_helpers import (
+    COMPRESS_CONFIG,
+    LAB_CONFIG,
+    LAB_PDF,
+    PAPERS,
+    copy_repository,
+    snakemake,
+)
 
 TEST_CONFIG = ("--configfile", "config/test.yaml")
 
@@ -28,5 +35,17 @@ def built_lab(tmp_path_factory):
     """
     work = copy_repository(tmp_path_factory.mktemp("lab") / "repo")
     result = snakemake(work, LAB_PDF, "--cores", "2", *LAB_CONFIG, "--skip-script-cleanup")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    return work
+
+
+@pytest.fixture(scope="session")
+def built_compress(tmp_path_factory):
+    """A copy of the repository in which config/compress-test.yaml has been built to the lab
+    PDF (its merge/compress chapter alone: a tiny random GPT-2, three seeds, both scopes).
+    Its kept scripts are replayed without the config, as the paper's are.
+    """
+    work = copy_repository(tmp_path_factory.mktemp("compress") / "repo")
+    result = snakemake(work, LAB_PDF, "--cores", "2", *COMPRESS_CONFIG, "--skip-script-cleanup")
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
     return work

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from frankenmodels.compress.config import check_compress
 from frankenmodels.config import (
     ConfigError,
     check_schema,
@@ -16,9 +17,11 @@ from frankenmodels.config import (
     load_schema,
     sort_keys_in_place,
 )
+from frankenmodels.lab.config import check_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+DECODER_SCHEMA = load_schema(ROOT / "workflow/schemas/lab.schema.yaml")
 
 
 def _config(name="test.yaml"):
@@ -49,6 +52,51 @@ def test_shipped_configs_pass_the_schema(name):
     check_schema(config, SCHEMA)
     fill_defaults(config, SCHEMA)
     check_semantics(config, ["base", config["stats"]["focus_variant"]], check_packages=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lab.yaml",
+        "lab-cpu.yaml",
+        "lab-test.yaml",
+        "compress.yaml",
+        "compress-cpu.yaml",
+        "compress-test.yaml",
+    ],
+)
+def test_decoder_configs_pass_their_schema(name):
+    """The decoder studies' configs, the GPU ones included (no test runs those)."""
+    config = _config(name)
+    check_schema(config, DECODER_SCHEMA)
+    fill_defaults(config, DECODER_SCHEMA)
+    if "lab" in config:
+        assert check_lab(config["lab"], check_files=False)
+    if "compress" in config:
+        compress = config["compress"]
+        variants = check_compress(compress, check_files=False)
+        assert variants[0].name == "original" and len(variants) > 1
+        # Defaults reached through a $ref are filled in too.
+        assert compress["summarisation"]["hub"]["summary_column"] == "highlights"
+        assert compress["model"]["revision"] is None
+
+
+def test_fill_defaults_follows_local_references():
+    schema = {
+        "$defs": {"inner": {"type": "object", "properties": {"k": {"default": 1}}}},
+        "properties": {
+            "a": {"$ref": "#/$defs/inner"},
+            "b": {"allOf": [{"$ref": "#/$defs/inner"}], "default": {}},
+        },
+    }
+    config = {"a": {}}
+    fill_defaults(config, schema)
+    assert config == {"a": {"k": 1}, "b": {"k": 1}}
+
+
+def test_a_config_needs_a_decoder_study():
+    with pytest.raises(ConfigError):
+        check_schema({"study": {"title": "x"}}, DECODER_SCHEMA)
 
 
 def test_key_order_does_not_change_the_config_text():
@@ -246,3 +294,23 @@ def test_snakemake_stops_before_any_job(tmp_path, mutate, message):
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     assert "Building DAG" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        (lambda c: c["data"]["fractions"].update(lm_train=0.9), "compress.data.fractions"),
+        (lambda c: c["data"]["language"].pop("local"), "compress.data.language.local"),
+        (
+            lambda c: c["data"]["classification"]["local"].update(path="missing.csv"),
+            "compress.data.classification.local.path",
+        ),
+        (lambda c: c["variants"].update(sizes=[7]), "compress.variants.sizes"),
+    ],
+)
+def test_compress_config_faults_name_their_key(mutate, key):
+    config = _config("compress-test.yaml")
+    fill_defaults(config, DECODER_SCHEMA)
+    mutate(config["compress"])
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        check_compress(config["compress"])

@@ -64,7 +64,7 @@ from snakemake.api import SnakemakeApi
 from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
 root = Path(sys.argv[1])
-configfiles = [root / "config" / "test.yaml"] if (root / "config" / "test.yaml").exists() else []
+configfiles = [root / "config" / name for name in sys.argv[2:] if (root / "config" / name).exists()]
 with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
     workflow = api.workflow(
         resource_settings=ResourceSettings(),
@@ -99,20 +99,29 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# A config decides which rule files are included: the paper's, the lab's, the merge/compress
+# study's; together they include every rule.
+RULE_CONFIGS = ("test.yaml", "lab-test.yaml", "compress-test.yaml")
+
+
 @cache
 def workflow_rules() -> tuple[dict, ...]:
-    """The rules of the workflow, as Snakemake itself parses them."""
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(ROOT)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    for line in result.stdout.splitlines():
-        if line.startswith("RULES-JSON:"):
-            return tuple(json.loads(line.removeprefix("RULES-JSON:")))
-    pytest.fail(f"could not load the workflow's rules:\n{result.stdout}\n{result.stderr}")
+    """The rules of the workflow, as Snakemake itself parses them, under each config."""
+    rules: dict[str, dict] = {}
+    for config in RULE_CONFIGS:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE, str(ROOT), config],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        lines = [line for line in result.stdout.splitlines() if line.startswith("RULES-JSON:")]
+        if not lines:
+            pytest.fail(f"could not load the rules ({config}):\n{result.stdout}\n{result.stderr}")
+        for rule in json.loads(lines[0].removeprefix("RULES-JSON:")):
+            rules.setdefault(rule["name"], rule)
+    return tuple(rules.values())
 
 
 def rules_running_code() -> list[dict]:

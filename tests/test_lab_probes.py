@@ -17,6 +17,7 @@ from transformers import (
     LlamaForCausalLM,
 )
 
+from frankenmodels.batching import pad_id
 from frankenmodels.evaluation.probes import (
     ANSWER_WORDS,
     PROBES,
@@ -24,7 +25,7 @@ from frankenmodels.evaluation.probes import (
     probe_groups,
     score_probes,
 )
-from frankenmodels.evaluation.prompting import encode_prompts, left_padded, pad_id
+from frankenmodels.evaluation.prompting import encode_prompts, left_padded
 
 COLUMNS = {
     "tokens": ["experiment", "probe", "group", "token", "token_id", "polarity", "logit", "prob"],

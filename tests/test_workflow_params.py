@@ -68,9 +68,24 @@ def lab_replay_repo(built_lab, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def scripts(replay_repo, lab_replay_repo):
-    """Script name -> (the repository its job ran in, the kept copy): the paper's and the lab's."""
-    found = {name: (lab_replay_repo, path) for name, path in kept_scripts(lab_replay_repo).items()}
+def compress_replay_repo(built_compress, tmp_path_factory):
+    """The same for the merge/compress study's build (config/compress-test.yaml)."""
+    copy = tmp_path_factory.mktemp("compress-replay") / "repo"
+    shutil.copytree(built_compress, copy, symlinks=True)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def scripts(replay_repo, lab_replay_repo, compress_replay_repo):
+    """Script name -> (the repository its job ran in, the kept copy): the paper's, the lab's
+    and the merge/compress study's."""
+    found = {
+        name: (compress_replay_repo, path)
+        for name, path in kept_scripts(compress_replay_repo).items()
+    }
+    found.update(
+        (name, (lab_replay_repo, path)) for name, path in kept_scripts(lab_replay_repo).items()
+    )
     found.update((name, (replay_repo, path)) for name, path in kept_scripts(replay_repo).items())
     return found
 

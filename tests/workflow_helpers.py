@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PAPERS = ["paper/frankenmodels_article.pdf", "paper/frankenmodels_article_simple.pdf"]
 LAB_CONFIG = ("--configfile", "config/lab-test.yaml")
 LAB_PDF = "paper/frankenmodels_lab.pdf"
+COMPRESS_CONFIG = ("--configfile", "config/compress-test.yaml")
 
 
 def copy_repository(destination: Path) -> Path:

@@ -48,6 +48,15 @@ def encode(tokenizer, texts: Sequence[Text], max_length: int) -> TokenIds:
     return TokenIds(encoded["input_ids"], encoded.get("token_type_ids") if pairs else None)
 
 
+def pad_id(tokenizer) -> int:
+    """The id that pads a batch: the tokenizer's pad token, else its EOS (decoders such as
+    GPT-2 have none), else 0; the attention mask (and -100 targets) hide it either way."""
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
+        if candidate is not None:
+            return int(candidate)
+    return 0
+
+
 def pad_batch(token_ids: Sequence[list[int]], pad_id: int) -> dict[str, torch.Tensor]:
     # Padded as Python lists, then one tensor each: a tensor per row costs more than the copy.
     width = max(len(ids) for ids in token_ids)

@@ -36,13 +36,38 @@ def check_schema(config: dict[str, Any], schema: dict[str, Any]) -> None:
     raise ConfigError(f"config key {key}: {error.message}")
 
 
-def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> None:
-    """Insert schema defaults for absent keys, recursively, in place."""
+def fill_defaults(
+    config: dict[str, Any], schema: dict[str, Any], root: dict[str, Any] | None = None
+) -> None:
+    """Insert schema defaults for absent keys, recursively, in place; a sub-schema given by a
+    local reference (``$ref: "#/$defs/x"``, alone or in ``allOf``) has its defaults filled too."""
+    root = schema if root is None else root
     for name, sub in schema.get("properties", {}).items():
+        sub = _resolved(sub, root)
         if name not in config and "default" in sub:
             config[name] = _copy(sub["default"])
         if isinstance(config.get(name), dict) and "properties" in sub:
-            fill_defaults(config[name], sub)
+            fill_defaults(config[name], sub, root)
+
+
+def _resolved(sub: Any, root: dict[str, Any]) -> Any:
+    """`sub` with its local references merged in: its own keys win over the referenced ones."""
+    if not isinstance(sub, dict):
+        return sub
+    refs = ([sub["$ref"]] if "$ref" in sub else []) + [
+        part["$ref"] for part in sub.get("allOf", []) if "$ref" in part
+    ]
+    if not refs:
+        return sub
+    merged: dict[str, Any] = {}
+    for ref in refs:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local schema references are supported, not {ref!r}")
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        merged |= _resolved(target, root)
+    return merged | {key: value for key, value in sub.items() if key not in ("$ref", "allOf")}
 
 
 def sort_keys_in_place(config: dict[str, Any]) -> None:

@@ -133,11 +133,20 @@ def check_depth(folder: Path, declared: int) -> None:
 
 
 def load_classifier(folder: str | Path, num_labels: int):
-    """Tokenizer and sequence classifier; a checkpoint without a head gets a fresh one."""
+    """Tokenizer and sequence classifier; a checkpoint without a head gets a fresh one.
+
+    A decoder's classifier (Llama's, GPT-2's) pools the last token whose id is not the config's
+    pad id; batches are padded with the tokenizer's. A tokenizer without a pad token (GPT-2)
+    pads with EOS, and the config gets the tokenizer's pad id, so the two always agree.
+    """
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     tokenizer = AutoTokenizer.from_pretrained(folder)
+    if tokenizer.pad_token is None:
+        if tokenizer.eos_token is None:
+            raise ModelSourceError(f"{folder}: the tokenizer has neither a pad nor an EOS token")
+        tokenizer.pad_token = tokenizer.eos_token
     # A new head on an encoder-only checkpoint is expected here; the warning is noise.
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
@@ -145,4 +154,5 @@ def load_classifier(folder: str | Path, num_labels: int):
         model = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=num_labels)
     finally:
         hf_logging.set_verbosity(verbosity)
+    model.config.pad_token_id = tokenizer.pad_token_id  # already so for the encoders
     return tokenizer, model

@@ -55,8 +55,9 @@ def seed_everything(seed: int) -> None:
 
 
 def set_threads(threads: int) -> None:
-    """Bound intra-op threads to what the scheduler gave the job."""
-    torch.set_num_threads(max(1, int(threads)))
+    """Bound intra-op threads to what the scheduler gave the job, and to the CPUs this process
+    may run on (a rule asking for every core names more than any machine has)."""
+    torch.set_num_threads(max(1, min(int(threads), len(os.sched_getaffinity(0)))))
 
 
 def enable_fast_math(device: torch.device) -> None:

@@ -14,7 +14,6 @@ localrules:
     lab_model,
     lab_inputs,
     lab_numbers,
-    lab_paper,
 
 
 rule lab_model:
@@ -195,28 +194,5 @@ rule lab_numbers:
         "../../envs/analysis.yaml"
     params:
         lab={key: value for key, value in LAB.items() if key != "jobs"},
-        title=config["study"]["title"],
     script:
         "../scripts/lab_numbers.py"
-
-
-rule lab_paper:
-    input:
-        main="paper/frankenmodels_lab.tex",
-        sections=sorted(glob.glob("paper/lab/*.tex")),
-        numbers=rules.lab_numbers.output,
-        figures=expand("results/lab/figures/{figure}.pdf", figure=LAB_FIGURES),
-    output:
-        "paper/frankenmodels_lab.pdf",
-    log:
-        "logs/lab/paper.log",
-    conda:
-        "../../envs/paper.yaml"
-    shell:
-        """
-        cd paper && latexmk -pdf -halt-on-error -interaction=nonstopmode \
-            -output-directory=build/frankenmodels_lab frankenmodels_lab.tex \
-            >../{log} 2>&1 || {{ tail -n 40 build/frankenmodels_lab/frankenmodels_lab.log >> ../{log}; exit 1; }}
-        cp build/frankenmodels_lab/frankenmodels_lab.pdf frankenmodels_lab.pdf.tmp
-        mv frankenmodels_lab.pdf.tmp frankenmodels_lab.pdf
-        """

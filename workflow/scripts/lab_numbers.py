@@ -8,7 +8,7 @@ from frankenmodels.io import atomic_path, read_json, write_json
 from frankenmodels.joblog import log_to
 from frankenmodels.report.lab import SECTIONS, LabResults
 from frankenmodels.report.lab_tables import deletion_table, patterns_table
-from frankenmodels.report.macros import TEXT, MacroSet, Row
+from frankenmodels.report.macros import MacroSet
 
 log_to(snakemake.log[0])
 inp, out = snakemake.input, snakemake.output
@@ -27,7 +27,6 @@ results = LabResults(
     probes=probes.to_dict(),
 )
 macros = MacroSet()
-macros.add(Row("LabTitle", snakemake.params.title, TEXT, "config: study.title"), "lab_setup")
 for section, rows in SECTIONS.items():
     for row in rows(results):
         macros.add(row, section)

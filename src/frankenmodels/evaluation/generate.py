@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from transformers import GenerationConfig
 
-from frankenmodels.evaluation.prompting import left_padded, pad_id
+from frankenmodels.batching import pad_id
+from frankenmodels.evaluation.prompting import left_padded
 
 
 @torch.inference_mode()

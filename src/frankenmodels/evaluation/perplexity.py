@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
 from scipy.stats import DegenerateDataWarning, bootstrap
 
-from frankenmodels.batching import batches
-from frankenmodels.evaluation.prompting import pad_id
+from frankenmodels.batching import batches, pad_id
 
 COLUMNS = ["experiment", "doc", "tokens", "nll"]
 
@@ -117,6 +117,15 @@ def document_nll(
     return pd.DataFrame(
         {"experiment": experiment, "doc": docs, "tokens": tokens, "nll": nll}, columns=COLUMNS
     )
+
+
+SCORING_KEYS = ("max_tokens", "window", "stride", "batch_size")
+
+
+def scoring(settings: Mapping[str, Any]) -> dict[str, int]:
+    """`document_nll`'s keyword arguments from a config's perplexity section (which also holds
+    the corpus and its budget)."""
+    return {key: int(settings[key]) for key in SCORING_KEYS}
 
 
 def corpus_perplexity(frame: pd.DataFrame) -> float:

@@ -24,8 +24,9 @@ import pandas as pd
 import torch
 from scipy.special import expit
 
+from frankenmodels.batching import pad_id
 from frankenmodels.evaluation.probe_set import GROUPS, PROBES, Probe
-from frankenmodels.evaluation.prompting import encode_prompts, left_padded, pad_id
+from frankenmodels.evaluation.prompting import encode_prompts, left_padded
 
 __all__ = [
     "ANSWER_WORDS",

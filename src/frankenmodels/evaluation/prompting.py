@@ -44,14 +44,6 @@ def encode_prompts(tokenizer, texts: Sequence[str], *, chat: bool | None = None)
     ]
 
 
-def pad_id(tokenizer) -> int:
-    """Decoder tokenizers often have no pad token; the id is irrelevant as padding is masked."""
-    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
-        if candidate is not None:
-            return int(candidate)
-    return 0
-
-
 def left_padded(token_ids: Sequence[Sequence[int]], pad: int) -> dict[str, torch.Tensor]:
     """input_ids, attention_mask and position_ids with padding on the left, so the last column
     is every prompt's next-token position; positions count real tokens only (as generate())."""

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from frankenmodels.batching import batches, encode
+from frankenmodels.batching import batches, encode, pad_id
 from frankenmodels.surgery import find_layer_stack
 
 TOKENS = ("all", "last")
@@ -103,14 +103,13 @@ def layer_signals(
     model.eval()
     device = next(model.parameters()).device
     # Decoder tokenizers often have no pad token; the id is irrelevant as padding is masked.
-    pad_id = next((i for i in (tokenizer.pad_token_id, tokenizer.eos_token_id) if i is not None), 0)
     token_ids = encode(tokenizer, texts, max_length)
     order = np.argsort([len(ids) for ids in token_ids], kind="stable")
     depth = len(find_layer_stack(model))
     cos_sum = torch.zeros(depth, dtype=torch.float64)
     angle_sum = torch.zeros(depth, dtype=torch.float64)
     count = 0
-    for _, batch in batches(token_ids, batch_size, order, pad_id):
+    for _, batch in batches(token_ids, batch_size, order, pad_id(tokenizer)):
         batch = {name: tensor.to(device) for name, tensor in batch.items()}
         keep = selected_tokens(batch["attention_mask"], token)
         # Boolean indexing, not multiplication by the mask: padding may hold NaN.

@@ -17,7 +17,7 @@ import pandas as pd
 
 from frankenmodels.evaluation.arithmetic import score_math
 from frankenmodels.evaluation.generate import greedy_generate
-from frankenmodels.evaluation.perplexity import document_nll
+from frankenmodels.evaluation.perplexity import document_nll, scoring
 from frankenmodels.evaluation.probes import PROBES, probe_groups, score_probes
 from frankenmodels.evaluation.prompting import encode_prompts, uses_chat
 
@@ -71,10 +71,7 @@ def measure(model, tokenizer, experiment: str, inputs: LabInputs) -> dict[str, p
             tokenizer,
             inputs.documents,
             experiment=experiment,
-            max_tokens=ppl_cfg["max_tokens"],
-            window=ppl_cfg["window"],
-            stride=ppl_cfg["stride"],
-            batch_size=ppl_cfg["batch_size"],
+            **scoring(ppl_cfg),
         ),
         "math": score_math(
             model,

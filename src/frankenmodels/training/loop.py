@@ -1,10 +1,15 @@
-"""Fine-tune a sequence classifier: a plain loop a reader can hold in their head.
+"""Fine-tune a model: a plain loop a reader can hold in their head, for two tasks.
+
+``classification``: a sequence classifier on the table's ``label`` column. ``causal_lm``: a
+causal LM on the table's texts alone, its targets its own input ids with the padding masked
+(-100; the model shifts them), so a padded example's loss is that of the example alone.
 
 AdamW (fused) with a linear schedule; length-grouped batches padded to their longest sentence;
 bf16 autocast on a GPU, fp32 on the CPU unless asked. The data order of epoch e is a function of
 (seed, e), so a run interrupted at step k resumes from its last saved state and ends with the
-same weights as an unbroken run. The method (full, LoRA, chosen layers; see `methods`) decides
-which parameters the optimiser sees; the data order and seeds are the same for every method.
+same weights as an unbroken run. The task changes only the targets; the method (full, LoRA,
+chosen layers; see `methods`) decides which parameters the optimiser sees; the data order and
+seeds are the same for every task and method.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import torch
 from tqdm.auto import tqdm
 from transformers import get_linear_schedule_with_warmup
 
-from frankenmodels.batching import batches, encode, texts_of
+from frankenmodels.batching import batches, encode, pad_id, texts_of
 from frankenmodels.memory import peak_memory_mb, reset_peak_memory
 from frankenmodels.provenance import environment
 from frankenmodels.runtime import autocast, device_name, seed_everything
@@ -36,6 +41,8 @@ from frankenmodels.training.settings import TrainingSettings
 
 log = logging.getLogger(__name__)
 
+TASKS = ("classification", "causal_lm")
+
 
 def finetune(
     model,
@@ -48,17 +55,24 @@ def finetune(
     *,
     steps: int | None = None,
     layers: Sequence[int] | None = None,
+    task: str = "classification",
 ) -> tuple[pd.DataFrame, dict]:
     """Train `model` in place with the settings' method; return the per-step log and a summary.
 
     `steps` stops after that many steps (healing's budget) instead of `settings.epochs`;
-    `layers` are the layers `layer_selective` trains, instead of the settings' rule.
+    `layers` are the layers `layer_selective` trains, instead of the settings' rule;
+    `task` is one of TASKS (causal_lm reads only the table's `text` column).
     """
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, not {task!r}")
     seed_everything(seed)
     model.to(device).train()
     token_ids = encode(tokenizer, texts_of(train), settings.max_length)
     lengths = [len(ids) for ids in token_ids]
-    labels = torch.tensor(train["label"].to_numpy(), dtype=torch.long)
+    labels = (
+        None if task == "causal_lm" else torch.tensor(train["label"].to_numpy(), dtype=torch.long)
+    )
+    pad = pad_id(tokenizer)
     batch_size = settings.batch_size
     steps_per_epoch = -(-len(token_ids) // batch_size)
     if steps is not None and steps < 1:
@@ -70,7 +84,7 @@ def finetune(
     elif layers is None:
         layers = choose_layers(model, tokenizer, train, settings)
     choice_seconds = time.perf_counter() - choosing  # the scores' forward pass, outside the wall
-    trained = prepare(model, settings, layers)
+    trained = prepare(model, settings, layers, task)
     trained.train()  # the layer scores ran in eval mode
     named = [(name, p) for name, p in trained.named_parameters() if p.requires_grad]
     parameters = [p for _, p in named]
@@ -97,10 +111,13 @@ def finetune(
         done = step - epoch * steps_per_epoch  # batches of this epoch trained before a resume
         end = (total_steps - epoch * steps_per_epoch) * batch_size  # a step budget may end early
         remaining = order[done * batch_size : end]
-        for rows, batch in batches(token_ids, batch_size, remaining, tokenizer.pad_token_id):
+        for rows, batch in batches(token_ids, batch_size, remaining, pad):
             batch = {name: tensor.to(device) for name, tensor in batch.items()}
             with autocast(device, cpu_bf16=settings.cpu_bf16):
-                loss = forward(**batch, labels=labels[rows].to(device)).loss
+                if labels is None:  # no cache: nothing is generated, and it would cost memory
+                    loss = forward(**batch, labels=lm_targets(batch), use_cache=False).loss
+                else:
+                    loss = forward(**batch, labels=labels[rows].to(device)).loss
             loss.backward()
             received.update(with_gradient(named))
             torch.nn.utils.clip_grad_norm_(parameters, settings.max_grad_norm)
@@ -131,6 +148,7 @@ def finetune(
     seen = step // steps_per_epoch * len(token_ids) + step % steps_per_epoch * batch_size
     summary = {
         "seed": seed,
+        "task": task,
         "method": settings.method,
         # "1 5", as a plan's layers string: one cell in the aggregated training table.
         "trained_layers": None if layers is None else " ".join(map(str, sorted(set(layers)))),
@@ -153,3 +171,9 @@ def finetune(
         "environment": environment(device_name(device)),
     }
     return history, summary
+
+
+def lm_targets(batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    """A causal LM's targets: its input ids, padding ignored (-100), unshifted (the model
+    predicts position i + 1 from position i itself)."""
+    return batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)

@@ -9,8 +9,10 @@
 
 The head is every child of the model outside its base model that holds parameters (BERT:
 ``classifier``): a new head must learn under every method, and the pooler belongs to the
-pretrained model. The trainable count is what really received a gradient, read from the
-parameters' ``.grad`` during training, not what requires_grad or peft says.
+pretrained model. A causal LM has no new head: its LM head is pretrained, and often tied to the
+input embeddings, so training it under LoRA or chosen layers would move the embeddings too.
+The trainable count is what really received a gradient, read from the parameters' ``.grad``
+during training, not what requires_grad or peft says.
 """
 
 from __future__ import annotations
@@ -66,20 +68,32 @@ def checked_layers(model: nn.Module, layers: Sequence[int]) -> list[int]:
     return chosen
 
 
-def prepare(model: nn.Module, settings: TrainingSettings, layers: Sequence[int] | None):
+def trained_heads(model: nn.Module, task: str) -> list[str]:
+    """The heads that train in full under every method: a classifier's new head; none for a
+    causal LM, whose head is pretrained."""
+    return head_modules(model) if task == "classification" else []
+
+
+def prepare(
+    model: nn.Module,
+    settings: TrainingSettings,
+    layers: Sequence[int] | None,
+    task: str = "classification",
+):
     """The module the loop trains: `model` itself (full, whole layers) or its peft wrapper;
     `model` is changed in place either way, and `finish` makes it ordinary again."""
     if settings.method == "full":
         return model
+    heads = trained_heads(model, task)
     if settings.method == "lora":
-        return _with_lora(model, settings.lora, None)
+        return _with_lora(model, settings.lora, None, heads)
     if layers is None:
         raise ValueError("layer_selective needs the layers to train")
     layers = checked_layers(model, layers)
     if settings.selective.mode == "lora":
-        return _with_lora(model, settings.lora, layers)
+        return _with_lora(model, settings.lora, layers, heads)
     stack = find_layer_stack(model)
-    head = [getattr(model, name) for name in head_modules(model)]
+    head = [getattr(model, name) for name in heads]
     keep = [stack.layers[i] for i in layers] + head
     model.requires_grad_(False)
     for module in keep:
@@ -87,15 +101,17 @@ def prepare(model: nn.Module, settings: TrainingSettings, layers: Sequence[int] 
     return model
 
 
-def _with_lora(model: nn.Module, lora: LoraSettings, layers: list[int] | None):
+def _with_lora(model: nn.Module, lora: LoraSettings, layers: list[int] | None, heads: list[str]):
     from peft import LoraConfig, get_peft_model  # only the LoRA methods need it
 
+    # peft's own error names missing targets: BERT's query/value are no decoder's modules
+    # (Llama: q_proj, v_proj; GPT-2: c_attn), so a wrong list fails, never trains nothing.
     config = LoraConfig(
         r=lora.r,
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
         target_modules=list(lora.target_modules),
-        modules_to_save=head_modules(model),
+        modules_to_save=heads or None,
         # The stack's own attribute name ("layer" in BERT): peft then reads the index after it.
         layers_to_transform=layers,
         layers_pattern=find_layer_stack(model).attribute if layers is not None else None,

@@ -7,7 +7,9 @@ The config's `training:` section (without `seeds`) is passed as keyword argument
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 METHODS = ("full", "lora", "layer_selective")
 SELECTIVE_MODES = ("whole", "lora")
@@ -69,6 +71,13 @@ class TrainingSettings:
     method: str = "full"  # full | lora | layer_selective
     lora: LoraSettings = field(default_factory=LoraSettings)
     selective: SelectiveSettings = field(default_factory=SelectiveSettings)
+
+    @classmethod
+    def from_section(cls, section: Mapping[str, Any], **fixed: Any) -> TrainingSettings:
+        """Settings from a config section that also holds other keys (a study's budget: texts,
+        steps, examples): the keys this class knows are taken, `fixed` overrides them."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in section.items() if key in known} | fixed)
 
     def __post_init__(self) -> None:
         if isinstance(self.lora, dict):

@@ -1,0 +1,1 @@
+"""The merge/compress study of seed 004: averaged layers on a causal LM, measured and fine-tuned."""
