@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from frankenmodels.compress.summary import group_pairs, summarise
-from frankenmodels.evaluation.perplexity import corpus_perplexity
 from frankenmodels.report.macros import MacroSet
 from frankenmodels.report.sections.compress import CompressResults, compress_rows
+from frankenmodels.stats.perplexity import corpus_perplexity
 
 DOCS, TOKENS, DEPTH = 8, 40, 4
 STATS = {"confidence": 0.95, "bootstrap_resamples": 999, "seed": 0}

@@ -222,6 +222,18 @@ def test_roles_are_disjoint_across_overlapping_corpora(tmp_path, tokenizer):
     assert info["overlap"] == 0
 
 
+def test_a_review_in_both_corpora_with_other_markup_serves_one_role(tmp_path, tokenizer):
+    """The same reviews, one copy with HTML breaks and one with plain spaces: both clean to
+    one text, so a review cannot be trained on in one corpus and tested on in the other."""
+    language = write_corpus(tmp_path / "lang.csv", range(400))
+    plain = pd.read_csv(language)
+    plain["review"] = plain["review"].str.replace("<br /><br />", "  ", regex=False)
+    labelled = tmp_path / "cls.csv"
+    plain.to_csv(labelled, index=False)
+    tables, _ = build_data(config(language, labelled), tokenizer)
+    assert_disjoint(tables)
+
+
 def test_sets_do_not_depend_on_file_order_or_duplicates(tmp_path, shared, tokenizer):
     shuffled = np.random.default_rng(1).permutation(400).tolist()
     other = write_corpus(tmp_path / "shuffled.csv", range(400), order=shuffled + shuffled[:50])

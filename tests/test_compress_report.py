@@ -26,7 +26,6 @@ from compress_report_fixtures import (
 from scipy import stats as st
 
 from frankenmodels.compress.summary import group_pairs, seed_table, seed_tests, summarise
-from frankenmodels.evaluation.perplexity import corpus_perplexity
 from frankenmodels.figures.compress import ratio_ticks, smoothness_figure, tradeoff_figure
 from frankenmodels.io import write_csv, write_json, write_parquet
 from frankenmodels.report.compress_tables import (
@@ -38,6 +37,7 @@ from frankenmodels.report.compress_tables import (
 from frankenmodels.report.latex import macro_name
 from frankenmodels.report.macros import MacroSet
 from frankenmodels.report.sections.compress import compress_rows
+from frankenmodels.stats.perplexity import corpus_perplexity
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,15 +21,9 @@ from frankenmodels.evaluation.arithmetic import (
     score_math,
 )
 from frankenmodels.evaluation.generate import greedy_generate
-from frankenmodels.evaluation.perplexity import (
-    corpus_perplexity,
-    document_nll,
-    encode_documents,
-    perplexity_ci,
-    ratio_ci,
-    windows,
-)
+from frankenmodels.evaluation.perplexity import document_nll, encode_documents, windows
 from frankenmodels.evaluation.prompting import encode_prompts
+from frankenmodels.stats.perplexity import corpus_perplexity, perplexity_ci, ratio_ci
 
 TEXTS = [
     "a short one",

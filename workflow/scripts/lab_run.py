@@ -8,9 +8,9 @@ import pandas as pd
 from frankenmodels.io import read_json
 from frankenmodels.joblog import log_to
 from frankenmodels.lab.catalogue import critical_region, critical_size, stage2_variants
-from frankenmodels.lab.job import experiment_layers, read_lab_folders, run_lab_job
+from frankenmodels.lab.job import experiment_layers, run_lab_job
 from frankenmodels.lab.measure import LabInputs
-from frankenmodels.lab.summary import deletion_damage
+from frankenmodels.lab.summary import deletion_damage, read_lab_folders
 from frankenmodels.runtime import set_threads
 from frankenmodels.surgery import Plan
 from frankenmodels.surgery.sweeps import Variant

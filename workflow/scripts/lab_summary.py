@@ -6,8 +6,12 @@ import pandas as pd
 
 from frankenmodels.io import atomic_directory, write_csv, write_parquet
 from frankenmodels.joblog import log_to
-from frankenmodels.lab.job import read_lab_folders
-from frankenmodels.lab.summary import importance_agreement, summarise, token_shifts
+from frankenmodels.lab.summary import (
+    importance_agreement,
+    read_lab_folders,
+    summarise,
+    token_shifts,
+)
 
 log_to(snakemake.log[0])
 stats = snakemake.params.stats

@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from frankenmodels.compress.variants import load_variant, training_inputs
-from frankenmodels.evaluation.perplexity import corpus_perplexity, document_nll, scoring
+from frankenmodels.evaluation.perplexity import document_nll, scoring
 from frankenmodels.runtime import select_device
+from frankenmodels.stats.perplexity import corpus_perplexity
 from frankenmodels.surgery import find_layer_stack
 from frankenmodels.training import TrainingSettings, finetune
 from frankenmodels.training.resume import resume_file as keyed_resume_file

@@ -17,11 +17,11 @@ from frankenmodels.compress.smoothness import layer_smoothness
 from frankenmodels.compress.variants import load_variant
 from frankenmodels.evaluation.generate import greedy_generate
 from frankenmodels.evaluation.perplexity import (
-    corpus_perplexity,
     document_nll,
     encode_documents,
     scoring,
 )
+from frankenmodels.stats.perplexity import corpus_perplexity
 from frankenmodels.surgery import Plan, count_parameters
 
 

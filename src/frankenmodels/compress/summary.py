@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from frankenmodels.evaluation.perplexity import corpus_perplexity, perplexity_ci, ratio_ci
 from frankenmodels.stats.multiplicity import holm
 from frankenmodels.stats.paired import paired_bootstrap_ci, paired_t_test
 from frankenmodels.stats.pairing import pair_by_seed
+from frankenmodels.stats.perplexity import corpus_perplexity, perplexity_ci, ratio_ci
 
 ORIGINAL = "original"
 TEST_METRICS = ("perplexity_after", "accuracy", "f1")

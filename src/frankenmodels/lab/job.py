@@ -155,15 +155,6 @@ def _collect(staging: Path, names: Sequence[str], out: Path) -> None:
         write_parquet(pd.concat(frames, ignore_index=True), out / f"{kind}.parquet")
 
 
-def read_lab_folders(folders: Sequence[str | Path]) -> dict[str, pd.DataFrame]:
-    """Every job's tables, concatenated by kind (the summary's input)."""
-    kinds: dict[str, list[pd.DataFrame]] = {}
-    for folder in folders:
-        for file in sorted(Path(folder).glob("*.parquet")):
-            kinds.setdefault(file.stem, []).append(pd.read_parquet(file))
-    return {kind: pd.concat(frames, ignore_index=True) for kind, frames in kinds.items()}
-
-
 def chunk(variants: Sequence[Variant], jobs: int, index: int) -> list[Variant]:
     """The variants of job ``index`` of ``jobs``: round-robin, so each job gets a mix of cheap
     and costly experiments (the whole model doubled costs twice a deletion)."""

@@ -12,18 +12,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from frankenmodels.evaluation.perplexity import corpus_perplexity, perplexity_ci, ratio_ci
+from frankenmodels.stats.perplexity import corpus_perplexity, perplexity_ci, ratio_ci
 
 BASE = "base"
 SELF_GROUPS = ("self_blind", "self_informed")
 MATCHED = "no"  # the controls the self-report questions are compared with
 SCORES = ("block_influence", "angular_distance")
+
+
+def read_lab_folders(folders: Sequence[str | Path]) -> dict[str, pd.DataFrame]:
+    """Every job's tables, concatenated by kind (the summary's input; here, not in `lab.job`,
+    so that the summary job needs no torch)."""
+    kinds: dict[str, list[pd.DataFrame]] = {}
+    for folder in folders:
+        for file in sorted(Path(folder).glob("*.parquet")):
+            kinds.setdefault(file.stem, []).append(pd.read_parquet(file))
+    return {kind: pd.concat(frames, ignore_index=True) for kind, frames in kinds.items()}
 
 
 def _notice(

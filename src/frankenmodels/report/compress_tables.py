@@ -43,20 +43,28 @@ def _iqr(row: pd.Series, stem: str, median: str = "_median") -> str:
     return f"{_ms(row[stem + median])} [{_ms(row[f'{stem}_p25'])}, {_ms(row[f'{stem}_p75'])}]"
 
 
+def _ppl(x) -> str:
+    """A perplexity in the table: two decimals below 100, fewer above (a random model's
+    30,000 with its interval would not fit the page)."""
+    if is_missing(x):
+        return "n/a"
+    return fmt_fixed(x, 2 if x < 100 else 1 if x < 1000 else 0)
+
+
 def quality_table(variants: pd.DataFrame) -> str:
     """Depth, parameters, perplexity before (CI over documents) and after fine-tuning (mean
     over seeds), IMDb accuracy and F1 (means over seeds), ROUGE-L F where measured."""
     lines = []
     for _, row in variants.iterrows():
         low, high = row.perplexity_before_low, row.perplexity_before_high
-        ppl = f"{fmt_fixed(row.perplexity_before, 2)} [{fmt_fixed(low, 2)}, {fmt_fixed(high, 2)}]"
+        ppl = f"{_ppl(row.perplexity_before)} [{_ppl(low)}, {_ppl(high)}]"
         rouge = DASH if is_missing(row.rougeL_f) else fmt_fixed(row.rougeL_f, 3)
         cells = [
             _name(row.variant),
             str(int(row.depth)),
             fmt_fixed(row.params_unique / 1e6, 1),
             ppl,
-            fmt_fixed(row.perplexity_after_mean, 2),
+            _ppl(row.perplexity_after_mean),
             "n/a" if is_missing(row.accuracy_mean) else fmt_fixed(100 * row.accuracy_mean, 1),
             fmt_fixed(row.f1_mean, 3),
             rouge,
